@@ -6,7 +6,6 @@ one child process; `run.py` measures it from the outside.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -14,6 +13,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -25,12 +26,16 @@ CONCURRENCY = 10
 
 @dataclass(frozen=True)
 class Contender:
-    """A program under test: `prepare` writes its inputs into a fresh directory and
-    returns the command line that runs one pass there."""
+    """A program under test: `prepare(program, work, urls)` writes its inputs into a fresh
+    directory and returns the command line that runs one pass there."""
 
     name: str
-    prepare: Callable[[Path, list[str]], list[str]]
+    program: Path
+    prepare: Callable[[Path, Path, list[str]], list[str]]
     summarize: Callable[[str], str]
+
+    def available(self) -> bool:
+        return self.program.exists() and os.access(self.program, os.X_OK)
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:
@@ -41,9 +46,9 @@ def write_lines(path: Path, lines: list[str]) -> Path:
 # --- fetch floor ------------------------------------------------------------
 
 
-def prepare_floor(work: Path, urls: list[str]) -> list[str]:
+def prepare_floor(python: Path, work: Path, urls: list[str]) -> list[str]:
     urls_file = write_lines(work / "urls.txt", urls)
-    return [sys.executable, str(BENCH / "floor.py"), str(urls_file), str(CONCURRENCY)]
+    return [str(python), str(BENCH / "floor.py"), str(urls_file), str(CONCURRENCY)]
 
 
 def summarize_floor(output: str) -> str:
@@ -61,11 +66,10 @@ URLWATCH_CONFIG = {
 }
 
 
-def ensure_urlwatch(log: Path) -> Path:
-    """Return urlwatch's executable, creating its own virtualenv on first use."""
-    binary = URLWATCH_VENV / "bin" / "urlwatch"
-    if binary.exists():
-        return binary
+def ensure_urlwatch(log: Path) -> None:
+    """Create urlwatch's own virtualenv on first use."""
+    if (URLWATCH_VENV / "bin" / "urlwatch").exists():
+        return
     print(f"creating {URLWATCH_VENV} with urlwatch=={URLWATCH_VERSION} (one time)", flush=True)
     with log.open("ab") as out:
         subprocess.run(
@@ -76,24 +80,23 @@ def ensure_urlwatch(log: Path) -> Path:
             [str(URLWATCH_VENV / "bin" / "pip"), "install", "-q", f"urlwatch=={URLWATCH_VERSION}"],
             stdout=out, stderr=out, timeout=600, check=True,
         )
-    return binary
 
 
 def urlwatch_jobs(urls: list[str]) -> str:
-    # JSON is valid YAML; one document per job, as urlwatch's urls.yaml expects.
-    docs = (
-        json.dumps({"name": f"page {i:04d}", "url": url, "filter": "css:table#officers"})
+    """urlwatch's urls.yaml: one YAML document per job."""
+    jobs = (
+        {"name": f"page {i:04d}", "url": url, "filter": "css:table#officers"}
         for i, url in enumerate(urls, 1)
     )
-    return "---\n".join(f"{doc}\n" for doc in docs)
+    return yaml.safe_dump_all(jobs, sort_keys=False)
 
 
-def prepare_urlwatch(work: Path, urls: list[str]) -> list[str]:
+def prepare_urlwatch(urlwatch: Path, work: Path, urls: list[str]) -> list[str]:
     (work / "urls.yaml").write_text(urlwatch_jobs(urls), encoding="utf-8")
-    (work / "urlwatch.yaml").write_text(json.dumps(URLWATCH_CONFIG, indent=1), encoding="utf-8")
+    (work / "urlwatch.yaml").write_text(yaml.safe_dump(URLWATCH_CONFIG), encoding="utf-8")
     (work / "hooks.py").write_text("", encoding="utf-8")
     return [
-        str(URLWATCH_VENV / "bin" / "urlwatch"),
+        str(urlwatch),
         "--urls", str(work / "urls.yaml"),
         "--config", str(work / "urlwatch.yaml"),
         "--cache", str(work / "cache.db"),
@@ -113,7 +116,7 @@ def summarize_urlwatch(output: str) -> str:
 
 
 def monitor_config(work: Path, urls: list[str]) -> str:
-    """The watch list: one company per page, one html source each (JSON is valid YAML)."""
+    """The watch list: one company per page, one html source each."""
     companies = [
         {
             "name": f"Company {i:04d} Co., Ltd.",
@@ -137,13 +140,13 @@ def monitor_config(work: Path, urls: list[str]) -> str:
         "channels": {},
         "companies": companies,
     }
-    return json.dumps(config, indent=1, ensure_ascii=False)
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
-def prepare_monitor(work: Path, urls: list[str]) -> list[str]:
+def prepare_monitor(monitor: Path, work: Path, urls: list[str]) -> list[str]:
     config = work / "monitor.yaml"
     config.write_text(monitor_config(work, urls), encoding="utf-8")
-    return [str(MONITOR_BIN), "-c", str(config), "check", "--all"]
+    return [str(monitor), "-c", str(config), "check", "--all"]
 
 
 def summarize_monitor(output: str) -> str:
@@ -158,10 +161,7 @@ def parsed_count(output: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def monitor_available() -> bool:
-    return MONITOR_BIN.exists() and os.access(MONITOR_BIN, os.X_OK)
-
-
-FLOOR = Contender("floor (httpx)", prepare_floor, summarize_floor)
-URLWATCH = Contender(f"urlwatch {URLWATCH_VERSION}", prepare_urlwatch, summarize_urlwatch)
-MONITOR = Contender("monitor", prepare_monitor, summarize_monitor)
+FLOOR = Contender("floor (httpx)", Path(sys.executable), prepare_floor, summarize_floor)
+URLWATCH = Contender(f"urlwatch {URLWATCH_VERSION}", URLWATCH_VENV / "bin" / "urlwatch",
+                     prepare_urlwatch, summarize_urlwatch)
+MONITOR = Contender("monitor", MONITOR_BIN, prepare_monitor, summarize_monitor)

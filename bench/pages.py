@@ -135,7 +135,7 @@ def changed_indexes(pages: int, seed: int, share: float = 0.10) -> list[int]:
 # --- rendering --------------------------------------------------------------
 
 STYLE = """
-body{font-family:"Helvetica Neue",Arial,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
+body{font-family:"Helvetica Neue",Arial,"PingFang SC",sans-serif;margin:0;color:#222}
 .topbar{background:#0b3d6b;color:#fff;padding:8px 24px;display:flex;justify-content:space-between}
 .topbar a{color:#cfe3ff;margin-left:16px;text-decoration:none}
 nav.main ul{list-style:none;margin:0;padding:0 24px;display:flex;background:#f3f6fa}

@@ -13,14 +13,15 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import contenders
@@ -43,10 +44,17 @@ class Measurement:
     max_rss_kb: int
     returncode: int
     summary: str
+    startup: float = 0.0
 
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.wall if self.wall else 0.0
+
+    @property
+    def steady_pages_per_s(self) -> float:
+        """Throughput once the process is up: the empty run's wall time taken off."""
+        busy = self.wall - self.startup
+        return self.pages / busy if busy > 0 else 0.0
 
     @property
     def cpu_ms_per_page(self) -> float:
@@ -70,10 +78,8 @@ class ChildRun:
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def run_child(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> ChildRun:
@@ -113,21 +119,28 @@ def child_env(home: Path) -> dict[str, str]:
 # --- running the passes -------------------------------------------------------
 
 
+def slug(text: str) -> str:
+    return re.sub(r"\W+", "-", text).strip("-")
+
+
+def state_dir(work: Path, contender: Contender, run: int) -> Path:
+    return work / f"{slug(contender.name)}-{run}"
+
+
 def measure_contender(
-    contender: Contender, site: Path, work: Path, urls: list[str], seed: int
+    contender: Contender, site: Path, state: Path, urls: list[str], seed: int
 ) -> list[Measurement]:
     """First pass on cold state, unchanged pass, then a pass after 10% of pages changed."""
     pages.write_originals(site, len(urls), seed)
-    state = work / re.sub(r"\W+", "-", contender.name)
     state.mkdir(parents=True)
-    command = contender.prepare(state, urls)
+    command = contender.prepare(contender.program, state, urls)
     timeout = 60 + 0.5 * len(urls)
     results = []
     for pass_name in PASSES:
         if pass_name == "10% changed":
             pages.write_changes(site, pages.changed_indexes(len(urls), seed), seed)
         run = run_child(command, state, child_env(state), timeout)
-        (state / f"output-{pass_name.replace('% ', '-')}.log").write_text(run.output)
+        (state / log_name(pass_name)).write_text(run.output, encoding="utf-8")
         summary = contender.summarize(run.output)
         if run.returncode not in (0,):
             summary = f"exit {run.returncode}; {summary}"
@@ -138,16 +151,53 @@ def measure_contender(
     return results
 
 
+def log_name(pass_name: str) -> str:
+    return f"output-{slug(pass_name)}.log"
+
+
+def combine(runs: list[Measurement]) -> Measurement:
+    """Median wall and CPU time over repeated runs of one pass; the highest peak RSS."""
+    return replace(
+        runs[-1],
+        wall=statistics.median(m.wall for m in runs),
+        cpu=statistics.median(m.cpu for m in runs),
+        max_rss_kb=max(m.max_rss_kb for m in runs),
+    )
+
+
+def measure_startup(contender: Contender, work: Path, repeat: int) -> float:
+    """Median wall time of the same command on an empty watch list: the fixed cost."""
+    state = work / f"{slug(contender.name)}-empty"
+    state.mkdir(parents=True)
+    command = contender.prepare(contender.program, state, [])
+    return statistics.median(
+        run_child(command, state, child_env(state), timeout=60).wall for _ in range(repeat)
+    )
+
+
+def measure_repeated(
+    contender: Contender, site: Path, work: Path, urls: list[str], seed: int, repeat: int
+) -> list[Measurement]:
+    startup = measure_startup(contender, work, repeat)
+    runs = [
+        measure_contender(contender, site, state_dir(work, contender, run), urls, seed)
+        for run in range(1, repeat + 1)
+    ]
+    return [replace(combine([r[i] for r in runs]), startup=startup) for i in range(len(PASSES))]
+
+
 # --- report -------------------------------------------------------------------
 
 
 def results_table(measurements: list[Measurement]) -> str:
     head = (
-        "| contender | pass | wall s | pages/s | CPU ms/page | peak RSS MB | outcome |\n"
-        "|---|---|---:|---:|---:|---:|---|\n"
+        "| contender | pass | wall s | pages/s | startup s | pages/s after startup "
+        "| CPU ms/page | peak RSS MB | outcome |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---|\n"
     )
     rows = "".join(
         f"| {m.contender} | {m.pass_name} | {m.wall:.2f} | {m.pages_per_s:.0f} | "
+        f"{m.startup:.2f} | {m.steady_pages_per_s:.0f} | "
         f"{m.cpu_ms_per_page:.2f} | {m.rss_mb:.1f} | {m.summary.replace('|', '/')} |\n"
         for m in measurements
     )
@@ -208,7 +258,9 @@ def ratios_table(measurements: list[Measurement]) -> str:
     lines = ["| pass | monitor / urlwatch | monitor / floor | urlwatch / floor |",
              "|---|---:|---:|---:|"]
     for pass_name in PASSES:
-        mon, uw, floor = (speed(measurements, c.name, pass_name) for c in (MONITOR, URLWATCH, FLOOR))
+        mon, uw, floor = (
+            speed(measurements, c.name, pass_name) for c in (MONITOR, URLWATCH, FLOOR)
+        )
         lines.append(f"| {pass_name} pages/s | {fmt(ratio(mon, uw))} | {fmt(ratio(mon, floor))} "
                      f"| {fmt(ratio(uw, floor))} |")
     rss = ratio(peak_rss(measurements, MONITOR.name), peak_rss(measurements, URLWATCH.name))
@@ -243,14 +295,15 @@ def command_output(command: list[str]) -> str:
     return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else "unknown"
 
 
-def machine_lines(nginx_binary: str, page_count: int, seed: int) -> list[str]:
+def machine_lines(nginx_binary: str, page_count: int, seed: int, repeat: int) -> list[str]:
     revision = command_output(["git", "-C", str(contenders.REPO), "rev-parse", "--short", "HEAD"])
     return [
         f"- nproc: {command_output(['nproc'])}; CPU: {cpu_model()}",
         f"- Python {platform.python_version()}; nginx {nginx.nginx_version(nginx_binary)}; "
         f"urlwatch {contenders.URLWATCH_VERSION}; monitor at git {revision}",
         f"- N = {page_count} pages (seed {seed}), concurrency {contenders.CONCURRENCY}, "
-        f"{len(pages.changed_indexes(page_count, seed))} pages changed in the third pass",
+        f"{len(pages.changed_indexes(page_count, seed))} pages changed in the third pass; "
+        f"median of {repeat} run(s) per pass, peak RSS is the highest seen",
     ]
 
 
@@ -278,27 +331,35 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pages", type=int, default=500, help="number of pages (default 500)")
     parser.add_argument("--seed", type=int, default=1, help="page generator seed (default 1)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of the three passes per contender; medians are reported "
+                             "(default 3)")
     parser.add_argument("--only", default="floor,urlwatch,monitor",
                         help="comma-separated contenders to run (default: all three)")
+    parser.add_argument("--monitor", type=Path, default=contenders.MONITOR_BIN,
+                        help="the monitor executable (default .venv/bin/monitor)")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help="Markdown file to append to (default bench/RESULTS.md)")
     parser.add_argument("--no-results", action="store_true", help="print only; append nothing")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
-    if args.pages < 10:
-        parser.error("--pages must be at least 10")
+    if args.pages < 10 or args.repeat < 1:
+        parser.error("--pages must be at least 10 and --repeat at least 1")
     unknown = set(args.only.split(",")) - set(CONTENDERS)
     if unknown:
         parser.error(f"unknown contender(s) {sorted(unknown)}; choose from {sorted(CONTENDERS)}")
     return args
 
 
-def chosen(only: str) -> list[Contender]:
+def chosen(only: str, monitor: Path) -> list[Contender]:
     names = only.split(",")
     selected = [CONTENDERS[name] for name in CONTENDERS if name in names]
-    if MONITOR in selected and not contenders.monitor_available():
-        print(f"skipping monitor: {contenders.MONITOR_BIN} is missing", flush=True)
-        selected.remove(MONITOR)
+    if "monitor" not in names:
+        return selected
+    selected[-1] = replace(MONITOR, program=monitor)
+    if not selected[-1].available():
+        print(f"skipping monitor: {monitor} is missing", flush=True)
+        selected.pop()
     return selected
 
 
@@ -319,7 +380,7 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     with workspace(args.keep) as work:
         binary = nginx.ensure_nginx(work / "install.log")
-        selected = chosen(args.only)
+        selected = chosen(args.only, args.monitor)
         if URLWATCH in selected:
             contenders.ensure_urlwatch(work / "install.log")
         site = work / "site"
@@ -330,10 +391,13 @@ def main(argv: list[str]) -> int:
             urls = [pages.page_url(port, i) for i in range(1, args.pages + 1)]
             print(f"nginx on 127.0.0.1:{port}, {args.pages} pages", flush=True)
             for contender in selected:
-                measurements += measure_contender(contender, site, work, urls, args.seed)
-                if contender is MONITOR:
-                    notes = unchanged_parsing_note(monitor_outputs(work))
-        section = report(measurements, machine_lines(binary, args.pages, args.seed), notes)
+                measurements += measure_repeated(contender, site, work, urls, args.seed,
+                                                 args.repeat)
+                if contender.name == MONITOR.name:
+                    last = state_dir(work, MONITOR, args.repeat)
+                    notes = unchanged_parsing_note(monitor_outputs(last))
+        machine = machine_lines(binary, args.pages, args.seed, args.repeat)
+        section = report(measurements, machine, notes)
     print()
     print(section)
     if not args.no_results:
@@ -342,12 +406,11 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def monitor_outputs(work: Path) -> dict[str, str]:
-    state = work / re.sub(r"\W+", "-", MONITOR.name)
+def monitor_outputs(state: Path) -> dict[str, str]:
     return {
-        name: (state / f"output-{name.replace('% ', '-')}.log").read_text(errors="replace")
+        name: (state / log_name(name)).read_text(encoding="utf-8", errors="replace")
         for name in PASSES
-        if (state / f"output-{name.replace('% ', '-')}.log").exists()
+        if (state / log_name(name)).exists()
     }
 
 
