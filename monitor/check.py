@@ -1,0 +1,225 @@
+"""One check cycle: fetch → extract → assess → persist, for every due source.
+
+Each step returns a value; "nothing changed" is a value, not an exception. The
+store is written from one worker thread in batches, so the event loop keeps
+fetching while a batch commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from monitor.config import Config
+from monitor.diff import assess
+from monitor.errors import MonitorError
+from monitor.fetch import Fetcher, HostPolicy
+from monitor.sources.base import FetchState, NotModified, Source
+from monitor.store import CheckOutcome, EventRecord, SourceRecord, SourceRow, Store, utcnow
+
+log = logging.getLogger("monitor.check")
+
+
+def build_sources(config: Config) -> list[Source]:
+    """Runtime sources of every active kind in the watch list."""
+    built: list[Source] = []
+    for entry in config.entries:
+        for spec in entry.sources:
+            if type(spec).active:
+                built.append(spec.build(entry.name))
+    return built
+
+
+def source_record(source: Source, config: Config) -> SourceRecord:
+    interval = source.interval(config.defaults.interval)
+    return SourceRecord(
+        key=source.key,
+        kind=source.spec.kind,
+        entity=source.entity,
+        url=source.url,
+        interval_s=int(interval.total_seconds()),
+    )
+
+
+def make_fetcher(config: Config) -> Fetcher:
+    return Fetcher(
+        user_agent=config.defaults.user_agent,
+        timeout=config.defaults.timeout.total_seconds(),
+        max_bytes=config.defaults.max_bytes,
+        default_policy=HostPolicy(),
+        host_policies={host.lower(): limits.policy() for host, limits in config.hosts.items()},
+    )
+
+
+def next_check(row: SourceRow, source: Source, config: Config, now: datetime) -> datetime:
+    """The interval plus up to ``jitter`` of it, so checks spread out."""
+    interval = source.interval(config.defaults.interval)
+    jitter = source.spec.jitter if source.spec.jitter is not None else config.defaults.jitter
+    return now + interval + timedelta(seconds=random.uniform(0, jitter * interval.total_seconds()))
+
+
+@dataclass
+class CheckResult:
+    source: Source
+    outcome: CheckOutcome
+    seconds: float
+    events: list[EventRecord] = field(default_factory=list)
+
+
+@dataclass
+class CycleReport:
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[EventRecord]:
+        return [e for r in self.results for e in r.events]
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome.failed]
+
+
+class Checker:
+    """Checks sources against the store; owns the store's writer thread."""
+
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
+
+    def close(self) -> None:
+        self._db.shutdown(wait=True)
+
+    async def run_cycle(
+        self, sources: Sequence[Source], *, everything: bool = False, concurrency: int = 64
+    ) -> CycleReport:
+        now = utcnow()
+        records = [source_record(s, self.config) for s in sources]
+        loop = asyncio.get_running_loop()
+        rows = await loop.run_in_executor(self._db, self.store.sync_sources, records, now)
+        due = [s for s in sources if everything or rows[s.key].next_check_at <= now]
+        report = CycleReport()
+        writer = _BatchWriter(self.store, self._db)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(source: Source) -> None:
+            async with gate:
+                started = time.monotonic()
+                outcome = await self.check(source, rows[source.key])
+                result = CheckResult(source, outcome, time.monotonic() - started)
+                result.events = await writer.write(outcome)
+                report.results.append(result)
+                _log(result)
+
+        await asyncio.gather(*(one(s) for s in due))
+        await writer.flush()
+        return report
+
+    async def check(self, source: Source, row: SourceRow) -> CheckOutcome:
+        """Fetch and judge one source; never raises for a source's own failure."""
+        now = utcnow()
+        base = CheckOutcome(
+            source_id=row.id,
+            source_name=source.key,
+            checked_at=now,
+            next_check_at=next_check(row, source, self.config, now),
+            status="error",
+            url=source.url,
+        )
+        state = FetchState(row.etag, row.last_modified, row.content_hash)
+        try:
+            observation = await source.observe(self.fetcher, state)
+        except MonitorError as exc:
+            return replace(base, error=str(exc))
+        if isinstance(observation, NotModified):
+            return replace(
+                base,
+                status="unchanged",
+                etag=observation.etag,
+                last_modified=observation.last_modified,
+                pending_fingerprint=row.pending_fingerprint,
+            )
+        previous = None
+        if row.fingerprint is not None:
+            loop = asyncio.get_running_loop()
+            previous = await loop.run_in_executor(self._db, self.store.reference, row.id)
+        verdict = assess(previous, observation.extraction, pending=row.pending_fingerprint)
+        common = replace(
+            base,
+            status=verdict.kind,
+            etag=observation.etag,
+            last_modified=observation.last_modified,
+            url=observation.url or source.url,
+            reason=verdict.reason,
+        )
+        if not verdict.trusted:
+            # Keep the old content hash: the same bad page must be judged again next time.
+            return replace(common, pending_fingerprint=verdict.fingerprint or None)
+        changed_reference = verdict.fingerprint != row.fingerprint
+        return replace(
+            common,
+            content_hash=observation.content_hash,
+            reference=observation.extraction.officers if changed_reference else None,
+            fingerprint=verdict.fingerprint if changed_reference else None,
+            changes=verdict.changes,
+        )
+
+
+class _BatchWriter:
+    """Funnel outcomes into few transactions: whatever queued while one commits."""
+
+    def __init__(self, store: Store, executor: ThreadPoolExecutor) -> None:
+        self.store = store
+        self.executor = executor
+        self.queue: list[tuple[CheckOutcome, asyncio.Future[list[EventRecord]]]] = []
+        self.running: asyncio.Task[None] | None = None
+
+    async def write(self, outcome: CheckOutcome) -> list[EventRecord]:
+        future: asyncio.Future[list[EventRecord]] = asyncio.get_running_loop().create_future()
+        self.queue.append((outcome, future))
+        if self.running is None or self.running.done():
+            self.running = asyncio.create_task(self._drain())
+        return await future
+
+    async def flush(self) -> None:
+        while self.running is not None and not self.running.done():
+            await self.running
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.queue:
+            batch, self.queue = self.queue, []
+            try:
+                created = await loop.run_in_executor(
+                    self.executor, self.store.save, [o for o, _ in batch]
+                )
+            except Exception as exc:
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            by_source: dict[int, list[EventRecord]] = {}
+            for record in created:
+                by_source.setdefault(record.source_id or 0, []).append(record)
+            for outcome, future in batch:
+                future.set_result(by_source.get(outcome.source_id, []))
+
+
+def _log(result: CheckResult) -> None:
+    out = result.outcome
+    level = logging.WARNING if out.failed or out.status == "suspect" else logging.INFO
+    log.log(
+        level,
+        "check source=%r status=%s duration=%.3fs changes=%d%s",
+        result.source.key,
+        out.status,
+        result.seconds,
+        len(out.changes),
+        f" error={out.error!r}" if out.error else (f" reason={out.reason!r}" if out.reason else ""),
+    )

@@ -1,0 +1,111 @@
+"""The values that flow through the pipeline: officers, changes, observations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from monitor.normalize import format_roles, name_key, normalize_name, split_roles
+
+ChangeKind = Literal["joined", "left", "role_changed"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("joined", "left", "role_changed")
+
+
+@dataclass(frozen=True)
+class Officer:
+    """One person's position at one company, as a source shows it."""
+
+    name: str
+    company: str
+    roles: frozenset[str] = frozenset()
+    appointed: str | None = None
+    resigned: str | None = None
+    evidence: str = ""
+
+    @classmethod
+    def from_cells(
+        cls,
+        name: str,
+        company: str,
+        role: str | None = None,
+        appointed: str | None = None,
+        resigned: str | None = None,
+        evidence: str = "",
+    ) -> Officer:
+        return cls(
+            name=normalize_name(name),
+            company=company,
+            roles=split_roles(role),
+            appointed=appointed or None,
+            resigned=resigned or None,
+            evidence=evidence,
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (name_key(self.name), name_key(self.company))
+
+    @property
+    def active(self) -> bool:
+        return self.resigned is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "company": self.company,
+            "roles": sorted(self.roles),
+            "appointed": self.appointed,
+            "resigned": self.resigned,
+            "evidence": self.evidence,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Officer:
+        return cls(
+            name=data["name"],
+            company=data["company"],
+            roles=frozenset(data.get("roles") or ()),
+            appointed=data.get("appointed"),
+            resigned=data.get("resigned"),
+            evidence=data.get("evidence") or "",
+        )
+
+
+def officers_hash(officers: list[Officer] | tuple[Officer, ...]) -> str:
+    """Order-insensitive fingerprint of what a diff compares."""
+    rows = sorted(
+        json.dumps([*o.key, sorted(o.roles), o.resigned], ensure_ascii=False) for o in officers
+    )
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A joined/left/role_changed difference between two observations."""
+
+    change: ChangeKind
+    person: str
+    company: str
+    roles: frozenset[str] = frozenset()
+    previous_roles: frozenset[str] = frozenset()
+    effective_date: str | None = None
+    evidence: str = ""
+
+    @property
+    def role(self) -> str:
+        return format_roles(self.roles)
+
+    @property
+    def previous_role(self) -> str:
+        return format_roles(self.previous_roles)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one fetch of an officer-list source yielded."""
+
+    officers: tuple[Officer, ...]
+    rows_seen: int
+    warnings: tuple[str, ...] = field(default=())

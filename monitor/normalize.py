@@ -1,0 +1,120 @@
+"""Pure normalisation of officer names and roles.
+
+Names: Unicode NFKC, whitespace collapsed, honorifics dropped, "SURNAME, Forenames"
+reordered, all-caps words title-cased. Roles: mapped onto one canonical English
+vocabulary from English and Chinese registry wording; one cell may hold several
+roles ("执行董事兼总经理", "Director and CEO").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_HONORIFIC = re.compile(
+    r"^(?:mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|lord|lady|hon)\.?\s+", re.IGNORECASE
+)
+_HONORIFIC_ZH = re.compile(r"(?:先生|女士|博士|教授)$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_TRAILING_NOTE = re.compile(r"\s*[(（][^)）]*[)）]\s*$")
+
+
+def clean_text(text: str) -> str:
+    """NFKC and collapsed whitespace; the basis of every comparison."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def normalize_name(name: str) -> str:
+    """Display form of a person's name; idempotent."""
+    text = clean_text(name).strip(" ,;")
+    previous = None
+    while previous != text:
+        previous = text
+        text = _HONORIFIC.sub("", text)
+    if _CJK.search(text):
+        return _HONORIFIC_ZH.sub("", text.replace(" ", "")) or text.replace(" ", "")
+    if text.count(",") == 1:
+        surname, forenames = (part.strip() for part in text.split(","))
+        if surname and forenames:
+            text = f"{forenames} {surname}"
+    return " ".join(_fix_case(word) for word in text.split(" ") if word)
+
+
+def _fix_case(word: str) -> str:
+    if len(word) > 1 and word.isupper() and word.isalpha():
+        return word.capitalize()
+    return word
+
+
+def name_key(name: str) -> str:
+    """Comparison key: case, order and punctuation do not matter."""
+    text = normalize_name(name).casefold()
+    tokens = re.findall(r"\w+", text)
+    return " ".join(sorted(tokens))
+
+
+# Canonical roles, most specific first: "独立董事" must win over "董事".
+_ROLE_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "legal representative",
+        ("法定代表人", "法人代表", "法人", "legal representative", "legal rep"),
+    ),
+    (
+        "chairman of supervisors",
+        ("监事会主席", "chairman of the supervisory board", "chairman of supervisors"),
+    ),
+    (
+        "vice chairman",
+        ("副董事长", "vice chairman", "vice-chairman", "deputy chairman", "vice chair"),
+    ),
+    ("chairman", ("董事长", "chairman", "chairwoman", "chairperson", "chair")),
+    (
+        "independent director",
+        ("独立董事", "independent non-executive director", "independent director"),
+    ),
+    ("non-executive director", ("非执行董事", "non-executive director", "non executive director")),
+    ("executive director", ("执行董事", "executive director")),
+    ("secretary", ("董事会秘书", "董秘", "company secretary", "corporate secretary", "secretary")),
+    ("director", ("董事", "director", "board member", "member of the board")),
+    ("vice president", ("副总裁", "vice president", "vice-president", "vp")),
+    ("president", ("总裁", "president")),
+    ("deputy general manager", ("副总经理", "deputy general manager")),
+    ("general manager", ("总经理", "general manager", "managing director")),
+    ("manager", ("经理", "manager")),
+    ("supervisor", ("监事", "supervisor")),
+    ("ceo", ("首席执行官", "chief executive officer", "chief executive", "ceo")),
+    ("cfo", ("首席财务官", "财务负责人", "财务总监", "chief financial officer", "cfo")),
+    ("coo", ("首席运营官", "chief operating officer", "coo")),
+    ("cto", ("首席技术官", "chief technology officer", "cto")),
+    ("partner", ("执行事务合伙人", "合伙人", "managing partner", "partner")),
+)
+_ROLE_SPLIT = re.compile(r"\s*(?:兼|、|，|,|;|；|/|&|\band\b|\+)\s*", re.IGNORECASE)
+_ROLE_INDEX: dict[str, str] = {alias: role for role, aliases in _ROLE_PATTERNS for alias in aliases}
+
+
+def canonical_role(text: str) -> str:
+    """One role cell fragment → canonical label (unknown wording kept, lower-cased)."""
+    cleaned = clean_text(text).casefold().strip(" .:-")
+    cleaned = re.sub(r"^(?:the|a|an)\s+", "", cleaned)
+    if cleaned in _ROLE_INDEX:
+        return _ROLE_INDEX[cleaned]
+    for role, aliases in _ROLE_PATTERNS:
+        for alias in aliases:
+            # Patterns are ordered most specific first, so "独立董事…" never becomes "董事".
+            if _CJK.search(alias) and alias in cleaned:
+                return role
+    return cleaned
+
+
+def split_roles(text: str | None) -> frozenset[str]:
+    """A role cell → the set of canonical roles it names."""
+    if not text:
+        return frozenset()
+    cell = _TRAILING_NOTE.sub("", clean_text(text))
+    parts = [p for p in _ROLE_SPLIT.split(cell) if p and p.strip()]
+    return frozenset(canonical_role(p) for p in parts if canonical_role(p))
+
+
+def format_roles(roles: frozenset[str] | tuple[str, ...] | list[str]) -> str:
+    return ", ".join(sorted(roles))

@@ -1,0 +1,123 @@
+"""What every source kind shares: its config base, its observation types, the registry.
+
+A source kind is one module in ``monitor/sources/`` that registers a pydantic
+config model under its YAML ``kind``. The model builds the runtime source. The
+``kind`` key is always required; it is never guessed from the other keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.config.types import Duration
+from monitor.fetch import Fetcher
+from monitor.model import Extraction
+
+Scope = Literal["company", "person", "news"]
+
+
+class SourceSpec(BaseModel):
+    """Keys every source accepts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    name: str | None = Field(default=None, description="stable name; defaults to entity + URL")
+    interval: Duration | None = None
+    jitter: float | None = Field(default=None, ge=0, le=1)
+
+    scope: ClassVar[Scope] = "company"
+    active: ClassVar[bool] = True
+
+    def locator(self) -> str:
+        """What distinguishes this source from another of the same kind."""
+        return str(getattr(self, "url", "") or self.kind)
+
+    def build(self, entity: str) -> Source:
+        raise NotImplementedError(f"source kind {self.kind!r} is not active in this version")
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the store remembers of a source's last answer."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """The source answered, and nothing changed since last time (no parsing done)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A fresh officer list."""
+
+    extraction: Extraction
+    content_hash: str
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str = ""
+
+
+Observation = NotModified | Observed
+
+
+class Source(ABC):
+    """A runtime source: fetch and extract, nothing else (no store, no notifier)."""
+
+    def __init__(self, spec: SourceSpec, entity: str) -> None:
+        self.spec = spec
+        self.entity = entity
+
+    @property
+    def key(self) -> str:
+        return self.spec.name or f"{self.entity} · {self.spec.kind} · {self.spec.locator()}"
+
+    @property
+    def url(self) -> str:
+        return str(getattr(self.spec, "url", "") or "")
+
+    def interval(self, default: timedelta) -> timedelta:
+        return self.spec.interval or default
+
+    @abstractmethod
+    async def observe(self, fetcher: Fetcher, state: FetchState) -> Observation:
+        """Fetch and extract; raise FetchError or ParseError on failure."""
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+SpecT = TypeVar("SpecT", bound=type[SourceSpec])
+REGISTRY: dict[str, type[SourceSpec]] = {}
+
+
+def register(kind: str) -> Callable[[SpecT], SpecT]:
+    """Class decorator: make a config model the handler of ``kind:``."""
+
+    def add(cls: SpecT) -> SpecT:
+        if kind in REGISTRY:
+            raise RuntimeError(f"source kind {kind!r} registered twice")
+        REGISTRY[kind] = cls
+        return cls
+
+    return add
+
+
+def kinds(scope: Scope) -> dict[str, type[SourceSpec]]:
+    return {kind: cls for kind, cls in REGISTRY.items() if cls.scope == scope}

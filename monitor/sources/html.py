@@ -1,0 +1,282 @@
+"""``kind: html`` — officer tables on registry web pages.
+
+Two ways to find the officers:
+
+* selector mode: ``rows`` selects one element per officer and ``fields`` maps
+  ``name``, ``role``, ``appointed`` and ``resigned`` to CSS selectors inside the row.
+  ``"td:nth-of-type(3) attr:title"`` reads an attribute of the match, and
+  ``"attr:data-name"`` an attribute of the row itself;
+* header mode: ``columns`` maps the same fields to header texts
+  (``{name: "Name", role: "Position"}``) and the first ``table`` whose header row
+  has them is read.
+
+Pages are parsed with lxml (fast); ``parser: bs4`` uses BeautifulSoup, whose
+lenience copes with badly broken markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any, Literal, Protocol
+
+import lxml.html
+from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from monitor.config.types import CssSelector, HttpUrl, css_to_xpath
+from monitor.encoding import detect_encoding
+from monitor.errors import ParseError
+from monitor.fetch import Fetcher, require_ok
+from monitor.model import Extraction, Officer
+from monitor.normalize import clean_text
+from monitor.sources.base import (
+    FetchState,
+    NotModified,
+    Observation,
+    Observed,
+    Source,
+    SourceSpec,
+    content_hash,
+    register,
+)
+
+FIELD_NAMES = ("name", "role", "appointed", "resigned")
+
+
+class Fields(BaseModel):
+    """Per-row selectors (selector mode)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    role: str | None = None
+    appointed: str | None = None
+    resigned: str | None = None
+
+    @field_validator("name", "role", "appointed", "resigned")
+    @classmethod
+    def _valid(cls, value: str | None) -> str | None:
+        if value is not None:
+            selector, _ = split_field(value)
+            if selector:
+                css_to_xpath(selector)
+        return value
+
+
+class Columns(BaseModel):
+    """Header texts (header mode); matched case-insensitively, by containment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    role: str | None = None
+    appointed: str | None = None
+    resigned: str | None = None
+
+
+def split_field(expression: str) -> tuple[str, str | None]:
+    """``"td a attr:href"`` → (``"td a"``, ``"href"``); ``"attr:x"`` → (``""``, ``"x"``)."""
+    text = expression.strip()
+    if text.startswith("attr:"):
+        return "", text[5:].strip()
+    head, sep, attr = text.rpartition(" attr:")
+    if sep:
+        return head.strip(), attr.strip()
+    return text, None
+
+
+@register("html")
+class HtmlSpec(SourceSpec):
+    kind: Literal["html"]
+    url: HttpUrl
+    rows: CssSelector | None = None
+    fields: Fields | None = None
+    table: CssSelector = "table"
+    columns: Columns | None = None
+    parser: Literal["lxml", "bs4"] = "lxml"
+    encoding: str | None = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> HtmlSpec:
+        if self.columns is None and (self.rows is None or self.fields is None):
+            raise ValueError(
+                "give either `rows` and `fields` (selector mode) or `columns` (header mode)"
+            )
+        if self.columns is not None and (self.rows is not None or self.fields is not None):
+            raise ValueError("`columns` (header mode) cannot be combined with `rows`/`fields`")
+        return self
+
+    def build(self, entity: str) -> HtmlSource:
+        return HtmlSource(self, entity)
+
+
+class HtmlSource(Source):
+    spec: HtmlSpec
+
+    @cached_property
+    def extractor(self) -> Callable[[bytes, str], Extraction]:
+        return make_extractor(self.spec, self.entity)
+
+    async def observe(self, fetcher: Fetcher, state: FetchState) -> Observation:
+        response = require_ok(
+            await fetcher.get(self.spec.url, etag=state.etag, last_modified=state.last_modified)
+        )
+        etag, modified = response.etag or state.etag, response.last_modified or state.last_modified
+        if response.not_modified:
+            return NotModified(etag, modified, response.final_url)
+        digest = content_hash(response.body)
+        if digest == state.content_hash:
+            return NotModified(etag, modified, response.final_url)
+        extraction = self.extractor(response.body, response.content_type)
+        return Observed(extraction, digest, etag, modified, response.final_url)
+
+
+# --- extraction (pure) -------------------------------------------------------
+
+
+class _Tree(Protocol):
+    """The little a parser must offer: select, text, attribute."""
+
+    def select(self, node: Any, css: str) -> Sequence[Any]: ...
+    def text(self, node: Any) -> str: ...
+    def attr(self, node: Any, name: str) -> str: ...
+
+
+class _LxmlTree:
+    def __init__(self) -> None:
+        self._compiled: dict[str, etree.XPath] = {}
+
+    def xpath(self, css: str) -> etree.XPath:
+        found = self._compiled.get(css)
+        if found is None:
+            found = self._compiled[css] = etree.XPath(css_to_xpath(css))
+        return found
+
+    def select(self, node: Any, css: str) -> Sequence[Any]:
+        return list(self.xpath(css)(node))
+
+    def text(self, node: Any) -> str:
+        return clean_text(" ".join(node.itertext()))
+
+    def attr(self, node: Any, name: str) -> str:
+        return clean_text(str(node.get(name) or ""))
+
+
+class _SoupTree:
+    def select(self, node: Any, css: str) -> Sequence[Any]:
+        return list(node.select(css))
+
+    def text(self, node: Any) -> str:
+        return clean_text(node.get_text(" "))
+
+    def attr(self, node: Any, name: str) -> str:
+        value = node.get(name) if isinstance(node, Tag) else None
+        if isinstance(value, list):
+            value = " ".join(value)
+        return clean_text(str(value or ""))
+
+
+_PARSERS: dict[str, lxml.html.HTMLParser] = {}
+
+
+def _lxml_root(body: bytes, encoding: str) -> Any:
+    parser = _PARSERS.get(encoding)
+    if parser is None:
+        parser = _PARSERS[encoding] = lxml.html.HTMLParser(encoding=encoding)
+    try:
+        return lxml.html.document_fromstring(body, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"the page is not parseable HTML: {exc}") from None
+
+
+def make_extractor(spec: HtmlSpec, company: str) -> Callable[[bytes, str], Extraction]:
+    """A pure function page bytes → officers, with selectors compiled once."""
+    tree: _Tree = _LxmlTree() if spec.parser == "lxml" else _SoupTree()
+
+    def extract(body: bytes, content_type: str = "") -> Extraction:
+        encoding = spec.encoding or detect_encoding(body, content_type)
+        if spec.parser == "lxml":
+            root = _lxml_root(body, encoding)
+        else:
+            root = BeautifulSoup(body.decode(encoding, errors="replace"), "html.parser")
+        if spec.columns is not None:
+            return _by_header(tree, root, spec.table, spec.columns, company)
+        assert spec.rows is not None and spec.fields is not None
+        return _by_selector(tree, root, spec.rows, spec.fields, company)
+
+    return extract
+
+
+def _field(tree: _Tree, row: Any, expression: str | None) -> str:
+    if not expression:
+        return ""
+    selector, attribute = split_field(expression)
+    node = row
+    if selector:
+        found = tree.select(row, selector)
+        if not found:
+            return ""
+        node = found[0]
+    return tree.attr(node, attribute) if attribute else tree.text(node)
+
+
+def _by_selector(tree: _Tree, root: Any, rows: str, fields: Fields, company: str) -> Extraction:
+    officers: list[Officer] = []
+    for row in tree.select(root, rows):
+        cells = {name: _field(tree, row, getattr(fields, name)) for name in FIELD_NAMES}
+        if cells["name"]:
+            officers.append(_officer(cells, company, tree.text(row)))
+    return Extraction(tuple(officers), rows_seen=len(officers))
+
+
+def _officer(cells: Mapping[str, str], company: str, evidence: str) -> Officer:
+    return Officer.from_cells(
+        cells["name"],
+        company,
+        role=cells.get("role") or None,
+        appointed=cells.get("appointed") or None,
+        resigned=cells.get("resigned") or None,
+        evidence=evidence,
+    )
+
+
+def _by_header(
+    tree: _Tree, root: Any, table_css: str, columns: Columns, company: str
+) -> Extraction:
+    wanted = {name: getattr(columns, name) for name in FIELD_NAMES if getattr(columns, name)}
+    for table in tree.select(root, table_css):
+        rows = list(tree.select(table, "tr"))
+        for position, header in enumerate(rows[:3]):
+            texts = [tree.text(cell) for cell in tree.select(header, "th, td")]
+            index = _column_index(texts, wanted)
+            if "name" in index:
+                return _read_rows(tree, rows[position + 1 :], index, company)
+    return Extraction((), rows_seen=0, warnings=("no table has a header matching `columns`",))
+
+
+def _column_index(headers: Sequence[str], wanted: Mapping[str, str]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    lowered = [h.casefold() for h in headers]
+    for field, label in wanted.items():
+        target = clean_text(label).casefold()
+        exact = [i for i, h in enumerate(lowered) if h == target]
+        loose = [i for i, h in enumerate(lowered) if target in h]
+        if exact or loose:
+            index[field] = (exact or loose)[0]
+    return index
+
+
+def _read_rows(
+    tree: _Tree, rows: Iterable[Any], index: Mapping[str, int], company: str
+) -> Extraction:
+    officers: list[Officer] = []
+    for row in rows:
+        cells = [tree.text(cell) for cell in tree.select(row, "td, th")]
+        if len(cells) <= index["name"]:
+            continue
+        values = {f: cells[i] if i < len(cells) else "" for f, i in index.items()}
+        if values.get("name"):
+            officers.append(_officer(values, company, " | ".join(cells)))
+    return Extraction(tuple(officers), rows_seen=len(officers))

@@ -1,0 +1,422 @@
+"""The Store: every read and write of state goes through here.
+
+Times are naive UTC. A check's snapshot, its events and whatever hooks add for
+them (the alert outbox) are written in one transaction, so a crash can lose a
+check but never half of one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from monitor.errors import StoreError
+from monitor.identity import company_key, person_key
+from monitor.model import Change, Officer
+from monitor.store.tables import events, snapshots, sources
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What the configuration says about a source."""
+
+    key: str
+    kind: str
+    entity: str
+    url: str
+    interval_s: int
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """What the store remembers about a source."""
+
+    id: int
+    key: str
+    kind: str
+    entity: str
+    url: str
+    interval_s: int
+    next_check_at: datetime
+    last_checked_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    healthy: bool
+    health_reason: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    fingerprint: str | None
+    pending_fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """Everything one check wants to write."""
+
+    source_id: int
+    source_name: str
+    checked_at: datetime
+    next_check_at: datetime
+    status: str  # unchanged | baseline | changed | confirmed | suspect | error
+    url: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    reference: tuple[Officer, ...] | None = None  # new reference snapshot, when it changed
+    fingerprint: str | None = None
+    pending_fingerprint: str | None = None
+    changes: tuple[Change, ...] = ()
+    error: str | None = None
+    reason: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "error"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    change: str
+    person: str
+    company: str
+    roles: tuple[str, ...]
+    previous_roles: tuple[str, ...]
+    effective_date: str | None
+    published_date: str | None
+    detected_at: datetime
+    evidence: str
+    source: str
+    url: str
+    origin: str
+    confidence: float = 1.0
+    confirmed_at: datetime | None = None
+    source_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def role(self) -> str:
+        return ", ".join(self.roles)
+
+    @property
+    def previous_role(self) -> str:
+        return ", ".join(self.previous_roles)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "change": self.change,
+            "person": self.person,
+            "company": self.company,
+            "role": self.role or None,
+            "roles": list(self.roles),
+            "previous_role": self.previous_role or None,
+            "effective_date": self.effective_date,
+            "published_date": self.published_date,
+            "detected_at": self.detected_at.replace(tzinfo=UTC).isoformat(),
+            "source": self.source,
+            "url": self.url,
+            "evidence": self.evidence,
+            "origin": self.origin,
+            "confidence": self.confidence,
+            "confirmed_at": self.confirmed_at.replace(tzinfo=UTC).isoformat()
+            if self.confirmed_at
+            else None,
+        }
+
+
+EventHook = Callable[[Connection, Sequence[EventRecord]], None]
+
+
+class Store:
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = _engine(url)
+        self.event_hooks: list[EventHook] = []
+        self._lock = threading.Lock()
+        if migrate:
+            self.migrate()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> None:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot prepare the state database {_safe(self.url)}: {exc}"
+            ) from None
+
+    # --- sources ---------------------------------------------------------
+
+    def sync_sources(self, records: Iterable[SourceRecord], now: datetime) -> dict[str, SourceRow]:
+        """Add new sources (due now), update changed ones, return the rows by key."""
+        wanted = {r.key: r for r in records}
+        with self._lock, self.engine.begin() as conn:
+            existing = {row.key: row for row in conn.execute(select(sources))}
+            for key, rec in wanted.items():
+                row = existing.get(key)
+                if row is None:
+                    conn.execute(
+                        insert(sources).values(
+                            key=key,
+                            kind=rec.kind,
+                            entity=rec.entity,
+                            url=rec.url,
+                            interval_s=rec.interval_s,
+                            next_check_at=now,
+                            consecutive_failures=0,
+                            healthy=True,
+                            created_at=now,
+                        )
+                    )
+                elif (row.kind, row.entity, row.url, row.interval_s) != (
+                    rec.kind,
+                    rec.entity,
+                    rec.url,
+                    rec.interval_s,
+                ):
+                    values: dict[str, Any] = {
+                        "kind": rec.kind,
+                        "entity": rec.entity,
+                        "url": rec.url,
+                        "interval_s": rec.interval_s,
+                    }
+                    if row.url != rec.url:
+                        values.update(etag=None, last_modified=None, content_hash=None)
+                    conn.execute(update(sources).where(sources.c.id == row.id).values(**values))
+            rows = conn.execute(select(sources).where(sources.c.key.in_(list(wanted)))).all()
+        return {row.key: _source_row(row) for row in rows}
+
+    def source_rows(self) -> list[SourceRow]:
+        with self.engine.connect() as conn:
+            return [_source_row(r) for r in conn.execute(select(sources).order_by(sources.c.key))]
+
+    def reference(self, source_id: int) -> tuple[Officer, ...] | None:
+        """The officers of the latest trusted snapshot, or None before the first one."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(snapshots.c.officers)
+                .where(snapshots.c.source_id == source_id)
+                .order_by(snapshots.c.id.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        return tuple(Officer.from_json(o) for o in row.officers)
+
+    # --- checks ----------------------------------------------------------
+
+    def save(self, outcomes: Sequence[CheckOutcome]) -> list[EventRecord]:
+        """Write a batch of checks in one transaction; return the events created."""
+        created: list[EventRecord] = []
+        with self._lock, self.engine.begin() as conn:
+            for outcome in outcomes:
+                created.extend(self._save_one(conn, outcome))
+            if created:
+                for hook in self.event_hooks:
+                    hook(conn, created)
+        return created
+
+    def _save_one(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
+        values: dict[str, Any] = {
+            "last_checked_at": out.checked_at,
+            "next_check_at": out.next_check_at,
+        }
+        if out.failed:
+            values.update(
+                last_error=out.error,
+                consecutive_failures=sources.c.consecutive_failures + 1,
+                healthy=False,
+                health_reason=out.error,
+            )
+        else:
+            values.update(
+                last_success_at=out.checked_at,
+                last_error=None,
+                consecutive_failures=0,
+                etag=out.etag,
+                last_modified=out.last_modified,
+                healthy=out.status != "suspect",
+                health_reason=out.reason if out.status == "suspect" else None,
+                pending_fingerprint=out.pending_fingerprint,
+            )
+            if out.content_hash is not None:
+                values["content_hash"] = out.content_hash
+        snapshot_id = None
+        if out.reference is not None and out.fingerprint is not None:
+            snapshot_id = _new_id(
+                conn.execute(
+                    insert(snapshots).values(
+                        source_id=out.source_id,
+                        retrieved_at=out.checked_at,
+                        fingerprint=out.fingerprint,
+                        url=out.url,
+                        officers=[o.to_json() for o in out.reference],
+                    )
+                ).inserted_primary_key
+            )
+            values["fingerprint"] = out.fingerprint
+        if out.changes:
+            values["last_change_at"] = out.checked_at
+        conn.execute(update(sources).where(sources.c.id == out.source_id).values(**values))
+        return [self._insert_event(conn, out, change, snapshot_id) for change in out.changes]
+
+    def _insert_event(
+        self, conn: Connection, out: CheckOutcome, change: Change, snapshot_id: int | None
+    ) -> EventRecord:
+        row = {
+            "source_id": out.source_id,
+            "snapshot_id": snapshot_id,
+            "change": change.change,
+            "person": change.person,
+            "person_key": person_key(change.person),
+            "company": change.company,
+            "company_key": company_key(change.company),
+            "roles": sorted(change.roles),
+            "previous_roles": sorted(change.previous_roles),
+            "effective_date": change.effective_date,
+            "published_date": None,
+            "detected_at": out.checked_at,
+            "evidence": change.evidence,
+            "source_name": out.source_name,
+            "url": out.url,
+            "origin": "registry",
+            "confidence": 1.0,
+        }
+        event_id = _new_id(conn.execute(insert(events).values(**row)).inserted_primary_key)
+        return _event_record({**row, "id": event_id, "confirmed_at": None})
+
+    # --- reading events --------------------------------------------------
+
+    def events(
+        self,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        newest_first: bool = True,
+    ) -> list[EventRecord]:
+        query = select(events)
+        if since is not None:
+            query = query.where(events.c.detected_at >= since)
+        order = (events.c.detected_at.desc(), events.c.id.desc())
+        if not newest_first:
+            order = (events.c.detected_at.asc(), events.c.id.asc())
+        query = query.order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [_event_record(row._asdict()) for row in conn.execute(query)]
+
+
+def _new_id(key: Any) -> int:
+    return int(key[0])
+
+
+def _source_row(row: Any) -> SourceRow:
+    return SourceRow(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        entity=row.entity,
+        url=row.url,
+        interval_s=row.interval_s,
+        next_check_at=row.next_check_at,
+        last_checked_at=row.last_checked_at,
+        last_success_at=row.last_success_at,
+        last_error=row.last_error,
+        consecutive_failures=row.consecutive_failures,
+        healthy=bool(row.healthy),
+        health_reason=row.health_reason,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        content_hash=row.content_hash,
+        fingerprint=row.fingerprint,
+        pending_fingerprint=row.pending_fingerprint,
+    )
+
+
+def _event_record(row: dict[str, Any]) -> EventRecord:
+    return EventRecord(
+        id=row["id"],
+        change=row["change"],
+        person=row["person"],
+        company=row["company"],
+        roles=tuple(row["roles"] or ()),
+        previous_roles=tuple(row["previous_roles"] or ()),
+        effective_date=row["effective_date"],
+        published_date=row["published_date"],
+        detected_at=row["detected_at"],
+        evidence=row["evidence"] or "",
+        source=row["source_name"] or "",
+        url=row["url"] or "",
+        origin=row["origin"],
+        confidence=row["confidence"],
+        confirmed_at=row["confirmed_at"],
+        source_id=row["source_id"],
+    )
+
+
+def _safe(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def _engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"`state: {url}` is not a database URL; write e.g. sqlite:///state/monitor.db "
+            "or postgresql+psycopg://user@host/db"
+        ) from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except (ArgumentError, ImportError) as exc:
+            raise StoreError(f"cannot use the state database {_safe(url)}: {exc}") from None
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    except Exception as exc:
+        raise OperationalError("PRAGMA", {}, exc) from exc
+    finally:
+        cursor.close()

@@ -1,0 +1,83 @@
+"""The state schema (SQLAlchemy Core). Alembic migrations in ``migrations/`` create it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(512), nullable=False, unique=True),
+    Column("kind", String(64), nullable=False),
+    Column("entity", String(512), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("interval_s", Integer, nullable=False),
+    Column("next_check_at", DateTime, nullable=False),
+    Column("last_checked_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_change_at", DateTime),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("healthy", Boolean, nullable=False, default=True),
+    Column("health_reason", Text),
+    Column("etag", Text),  # exactly as the server sent it
+    Column("last_modified", Text),  # exactly as the server sent it
+    Column("content_hash", String(64)),
+    Column("fingerprint", String(64)),  # officers_hash of the reference snapshot
+    Column("pending_fingerprint", String(64)),  # a held-back suspicious observation
+    Column("created_at", DateTime, nullable=False),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("retrieved_at", DateTime, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("officers", JSON, nullable=False),
+    Index("ix_snapshots_source", "source_id", "id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("snapshot_id", Integer, ForeignKey("snapshots.id", ondelete="SET NULL")),
+    Column("change", String(32), nullable=False),
+    Column("person", String(512), nullable=False),
+    Column("person_key", String(512), nullable=False),
+    Column("company", String(512), nullable=False),
+    Column("company_key", String(512), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("previous_roles", JSON, nullable=False),
+    Column("effective_date", String(32)),  # when it happened, as the source says
+    Column("published_date", String(32)),  # filed or published, where known
+    Column("detected_at", DateTime, nullable=False),  # when the monitor saw it
+    Column("evidence", Text, nullable=False, default=""),
+    Column("source_name", String(512), nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("origin", String(16), nullable=False, default="registry"),
+    Column("confidence", Float, nullable=False, default=1.0),
+    Column("confirmed_at", DateTime),
+    Index("ix_events_person", "person_key"),
+    Index("ix_events_detected", "detected_at"),
+)
