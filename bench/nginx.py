@@ -79,7 +79,9 @@ http {{
     keepalive_timeout 65;
     keepalive_requests 100000;
     etag on;
-    if_modified_since exact;
+    # RFC 9110 semantics (not modified since the given date), so a client that sends its
+    # own snapshot time as If-Modified-Since gets a 304 too, as urlwatch does.
+    if_modified_since before;
 {temp}
     server {{
         listen 127.0.0.1:{port};

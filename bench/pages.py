@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
 TARGET_BYTES = 22_000
-# Files get fixed modification times so nginx's ETag and Last-Modified are
-# reproducible; a changed page moves forward by an hour so both validators change.
+# Original pages get a fixed modification time so nginx's ETag and Last-Modified are
+# reproducible. A changed page is stamped just after "now", later than any snapshot a
+# client took before, so both validators change even for clients that send their own
+# snapshot time as If-Modified-Since.
 BASE_MTIME = 1_700_000_000
-CHANGED_MTIME = BASE_MTIME + 3600
 
 EN_GIVEN = (
     "James", "Olivia", "William", "Emma", "Henry", "Charlotte", "George", "Amelia",
@@ -308,5 +310,6 @@ def write_originals(root: Path, pages: int, seed: int) -> None:
 
 
 def write_changes(root: Path, indexes: list[int], seed: int) -> None:
+    mtime = int(time.time()) + 1
     for index in indexes:
-        write_page(root, change_company(make_company(seed, index), seed), seed, CHANGED_MTIME)
+        write_page(root, change_company(make_company(seed, index), seed), seed, mtime)
