@@ -1,0 +1,536 @@
+"""Turn news text into officer-change statements ("Lei Jun left X as executive director").
+
+Rule based and pure: split the text into sentences, find companies, people, roles,
+change verbs and dates in each, and pair them by position. A change verb is dropped
+when the words before it deny, doubt, plan or look back ("denied reports that he would
+step down", "has no plans to", "who joined in 2011", 传闻, 否认).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from monitor.identity import Entry, company_key, person_key
+from monitor.news import lexicon as lx
+from monitor.news.dates import DateMention, PartialDate, find_dates, resolve
+from monitor.news.mentions import (
+    CompanyMention,
+    PersonMention,
+    RoleMention,
+    Span,
+    TriggerMention,
+    find_companies,
+    find_people,
+    find_roles,
+    find_triggers,
+)
+from monitor.news.sentences import split_sentences
+
+__all__ = ["Statement", "extract_statements", "split_sentences"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One officer change read from an article, with the sentence(s) it came from."""
+
+    person: str  # the watch entry's canonical name when it matched one
+    company: str  # as named, or the watch entry's canonical name when it matched one
+    change: str  # "joined" | "left" | "role_changed"
+    role: str | None  # canonical English role label(s), comma separated
+    previous_role: str | None  # for role_changed
+    date: str | None  # "YYYY-MM-DD", "YYYY-MM", "--MM-DD" or None
+    evidence: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    companies: tuple[CompanyMention, ...]
+    people: tuple[PersonMention, ...]
+    roles: tuple[RoleMention, ...]
+    triggers: tuple[TriggerMention, ...]
+    dates: tuple[DateMention, ...]
+
+
+@dataclass(frozen=True)
+class _Draft:
+    person: PersonMention
+    change: str
+    at: int  # where the change word is, to pick the nearest date
+    roles: tuple[str, ...]
+    previous: tuple[str, ...]
+    company: CompanyMention | None
+    confidence: float = 0.9
+
+
+@dataclass
+class _Context:
+    """What earlier sentences said: the anchor for relative dates and the last names."""
+
+    published: date | None
+    anchor: PartialDate | None = None
+    last_person: PersonMention | None = None
+    last_person_sentence: str = ""
+    last_company: CompanyMention | None = None
+
+
+@dataclass(frozen=True)
+class _Found:
+    statement: Statement
+    watched: bool
+
+
+def extract_statements(
+    text: str,
+    *,
+    published: date | None = None,
+    people: Sequence[Entry] = (),
+    companies: Sequence[Entry] = (),
+    all_statements: bool = False,
+) -> list[Statement]:
+    """Officer changes reported in ``text``.
+
+    Unless ``all_statements`` is set, only statements about a watched person, or any
+    person's change at a watched company, are returned.
+    """
+    context = _Context(published)
+    found: list[_Found] = []
+    for raw in split_sentences(text):
+        sentence = _parse(raw, people, companies)
+        resolved = _resolve_dates(sentence, context)
+        for draft in _drafts(sentence):
+            item = _finish(draft, sentence, resolved, context)
+            if item is not None:
+                found.append(item)
+        _remember(sentence, resolved, context)
+    return [f.statement for f in _merge(found) if all_statements or f.watched]
+
+
+# ---------------------------------------------------------------------------------------
+# One sentence
+# ---------------------------------------------------------------------------------------
+
+
+def _parse(text: str, people: Sequence[Entry], companies: Sequence[Entry]) -> _Sentence:
+    found_companies = find_companies(text, companies)
+    found_people = find_people(text, people, found_companies)
+    dates = find_dates(text)
+    taken: list[Span] = [*found_companies, *found_people]
+    roles = find_roles(text, taken)
+    date_spans = [Span(d.start, d.end, "") for d in dates]
+    triggers = find_triggers(text, [*taken, *roles, *date_spans])
+    return _Sentence(
+        text, tuple(found_companies), tuple(found_people), tuple(roles), tuple(triggers),
+        tuple(dates),
+    )
+
+
+def _drafts(s: _Sentence) -> list[_Draft]:
+    out = _changed_from(s)
+    for i in range(len(s.triggers)):
+        if not _hedged(s, i):
+            out.extend(_trigger_drafts(s, i))
+    return out
+
+
+def _bounds(s: _Sentence, i: int) -> tuple[int, int]:
+    lo = s.triggers[i - 1].end if i else 0
+    hi = s.triggers[i + 1].start if i + 1 < len(s.triggers) else len(s.text)
+    return lo, hi
+
+
+# ---------------------------------------------------------------------------------------
+# Denials, rumours, plans and background
+# ---------------------------------------------------------------------------------------
+
+
+def _masked(s: _Sentence, lo: int, hi: int) -> str:
+    """Text between lo and hi with names and dates blanked out ("May" is a month)."""
+    chars = list(s.text[lo:hi])
+    spans: list[tuple[int, int]] = [(m.start, m.end) for m in (*s.companies, *s.people)]
+    spans += [(d.start, d.end) for d in s.dates]
+    for start, end in spans:
+        for k in range(max(start, lo), min(end, hi)):
+            chars[k - lo] = " "
+    return "".join(chars)
+
+
+def _hedged(s: _Sentence, i: int) -> bool:
+    t = s.triggers[i]
+    lo, _ = _bounds(s, i)
+    window = _masked(s, lo, t.start)
+    after = s.text[t.end:]
+    if t.chinese:
+        if lx.ZH_HEDGE.search(window) or lx.ZH_HEDGE_AFTER.match(after):
+            return True
+        return t.text == "担任" and lx.ZH_STATE.search(s.text[: t.start]) is not None
+    if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after):
+        return True
+    return _background(window, after)
+
+
+_BEFORE = re.compile(r"\bbefore\s+(?:\S+\s+)?$", re.IGNORECASE)
+_RELATIVE_PRONOUN = re.compile(r"\b(?:who|which|that)\s+(?:had\s+|has\s+|have\s+)?$", re.I)
+
+
+def _background(window: str, after: str) -> bool:
+    """"before joining", "who joined the company in 2011": not news."""
+    if _BEFORE.search(window):
+        return True
+    if _RELATIVE_PRONOUN.search(window):
+        clause = re.split(r"[,;]", after, maxsplit=1)[0]
+        return lx.YEAR.search(clause) is not None
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# "changed from A to B", "由A变更为B"
+# ---------------------------------------------------------------------------------------
+
+_EN_FROM_TO = re.compile(
+    r"\b(?:chang(?:ed|es|e)|switched|passed|moved|transferred|shifted)\s+from\s+"
+    r"(?P<a>.+?)\s+to\s+(?P<b>.+?)(?=[,;]|\.\s|\.$|\s+(?:on|in|at|after|effective|with)\b|$)"
+)
+_ZH_FROM_TO = re.compile(
+    r"(?:由(?P<a>[^，。；,;由]{1,40}?))?(?:变更|更换|更改|调整|改)为(?P<b>[^，。；,;]+)"
+)
+
+
+def _changed_from(s: _Sentence) -> list[_Draft]:
+    out: list[_Draft] = []
+    for pattern in (_EN_FROM_TO, _ZH_FROM_TO):
+        for m in pattern.finditer(s.text):
+            out.extend(_from_to_drafts(s, m))
+    return out
+
+
+def _from_to_drafts(s: _Sentence, m: re.Match[str]) -> list[_Draft]:
+    a_span = (m.start("a"), m.end("a")) if m.group("a") else (m.start(), m.start())
+    b_span = (m.start("b"), m.end("b"))
+    old = [p for p in s.people if _inside(p, a_span) and not p.pronoun]
+    new = [p for p in s.people if _inside(p, b_span) and not p.pronoun]
+    company = _company_near(s, m.start())
+    if old or new:
+        roles = _labels(r for r in s.roles if r.end <= m.start() and _same_clause(s, r, m))
+        drafts = [_Draft(p, lx.LEFT, m.start(), roles, (), company) for p in old]
+        return drafts + [_Draft(p, lx.JOINED, m.start(), roles, (), company) for p in new]
+    previous = _labels(r for r in s.roles if _inside(r, a_span))
+    roles = _labels(r for r in s.roles if _inside(r, b_span))
+    subject = _nearest_before(s, m.start())
+    if previous and roles and subject:
+        return [_Draft(p, lx.ROLE_CHANGED, m.start(), roles, previous, company) for p in subject]
+    return []
+
+
+def _inside(span: Span, bounds: tuple[int, int]) -> bool:
+    return bounds[0] <= span.start and span.end <= bounds[1]
+
+
+def _same_clause(s: _Sentence, role: RoleMention, m: re.Match[str]) -> bool:
+    between = s.text[role.end : m.start()]
+    return not any(t.start >= role.end and t.end <= m.start() for t in s.triggers) and (
+        "。" not in between
+    )
+
+
+def _company_near(s: _Sentence, at: int) -> CompanyMention | None:
+    before = [c for c in s.companies if c.end <= at]
+    if before:
+        return before[-1]
+    after = [c for c in s.companies if c.start >= at]
+    return after[0] if after else None
+
+
+# ---------------------------------------------------------------------------------------
+# Change verbs
+# ---------------------------------------------------------------------------------------
+
+
+def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
+    t = s.triggers[i]
+    _, hi = _bounds(s, i)
+    pairs = _people_for(s, i)
+    if not pairs:
+        return []
+    out: list[_Draft] = []
+    for company, roles, previous in _targets(s, t, hi):
+        if t.needs_role and not roles:
+            continue
+        for person, change in pairs:
+            kind = lx.ROLE_CHANGED if previous or change == lx.ROLE_CHANGED else change
+            own = roles or _roles_near_person(s, person, t)
+            out.append(_Draft(person, kind, t.start, own, previous, company))
+    return out
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,|、|和|及|与|以及|and|, and)\s*$")
+
+
+def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
+    """The person closest before ``at``, with the names listed right before it."""
+    before = [p for p in s.people if p.end <= at]
+    if not before:
+        return []
+    group = [before[-1]]
+    for p in reversed(before[:-1]):
+        if not _LIST_GAP.match(s.text[p.end : group[0].start]):
+            break
+        group.insert(0, p)
+    return group
+
+
+def _first_after(s: _Sentence, at: int, hi: int) -> list[PersonMention]:
+    after = [p for p in s.people if at <= p.start and p.end <= hi and not p.pronoun]
+    if not after:
+        return []
+    group = [after[0]]
+    for p in after[1:]:
+        if not _LIST_GAP.match(s.text[group[-1].end : p.start]):
+            break
+        group.append(p)
+    return group
+
+
+def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
+    t = s.triggers[i]
+    _, hi = _bounds(s, i)
+    before = _nearest_before(s, t.start)
+    after = _first_after(s, t.end, hi)
+    if t.kind == lx.SUCCESSION:
+        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after[:1]]
+    if t.kind == lx.SUCCEEDED_BY:
+        return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
+    if t.kind == lx.TRANS and not t.passive and after:
+        chosen = after
+    elif t.kind == lx.AFTER:
+        chosen = after or before
+    else:
+        chosen = before or (after if t.chinese else [])
+    return [(p, t.change) for p in chosen]
+
+
+# ---------------------------------------------------------------------------------------
+# Companies and roles for one change verb
+# ---------------------------------------------------------------------------------------
+
+_PARENT_REF = re.compile(
+    r"(?:unit|subsidiary|division|arm|affiliate|parent|owned by|backed by|part of|spun off from"
+    r"|旗下|控股股东|母公司)\W*(?:of\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+_EN_CLAUSE_END = re.compile(r"[,;]|\b(?:and|while|but|after|before|which|who|where)\b")
+_ZH_CLAUSE_END = re.compile(r"[，,；;。]")
+
+Target = tuple[CompanyMention | None, tuple[str, ...], tuple[str, ...]]
+
+
+def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
+    """The companies a change verb is about, each with the roles named for it."""
+    after = [c for c in s.companies if t.end <= c.start and c.end <= hi]
+    after = [c for c in after if not _PARENT_REF.search(s.text[max(0, c.start - 30) : c.start])]
+    if t.change == lx.JOINED:
+        after = [c for c in after if not _FROM.search(s.text[: c.start])]
+    if not after:
+        before = [c for c in s.companies if c.end <= t.start]
+        company = before[-1] if before else None
+        roles, previous = _split_previous(s, t, t.end, _clause_end(s, t.end, hi, t.chinese))
+        return [(company, roles, previous)]
+    out: list[Target] = []
+    inherited: tuple[str, ...] = ()
+    for k, company in enumerate(after):
+        nxt = after[k + 1].start if k + 1 < len(after) else hi
+        prev_end = after[k - 1].end if k else t.end
+        roles, previous = _roles_for_company(s, t, company, prev_end, nxt)
+        inherited = roles or inherited
+        out.append((company, inherited, previous))
+    return out
+
+
+def _roles_for_company(
+    s: _Sentence, t: TriggerMention, company: CompanyMention, prev_end: int, nxt: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    tail_end = _clause_end(s, company.end, nxt, t.chinese)
+    before = _split_previous(s, t, prev_end, company.start)
+    tail = _split_previous(s, t, company.end, tail_end)
+    first, second = (tail, before) if t.chinese else (before, tail)
+    return first if first[0] else second
+
+
+def _clause_end(s: _Sentence, start: int, hi: int, chinese: bool) -> int:
+    pattern = _ZH_CLAUSE_END if chinese else _EN_CLAUSE_END
+    m = pattern.search(s.text, start, hi)
+    return m.start() if m else hi
+
+
+_TO = re.compile(r"\bto\b|升任|晋升为|调任|改任")
+
+
+def _split_previous(
+    s: _Sentence, t: TriggerMention, lo: int, hi: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Roles between lo and hi; for a move ("from COO to CEO") also the earlier roles."""
+    roles = [r for r in s.roles if lo <= r.start and r.end <= hi]
+    if t.change == lx.ROLE_CHANGED and t.chinese:
+        start = s.text.rfind("由", 0, t.start)
+        previous = [r for r in s.roles if start >= 0 and start < r.start and r.end <= t.start]
+        return _labels(roles), _labels(previous)
+    to = _TO.search(s.text, lo, hi)
+    if to is None or not (t.change == lx.ROLE_CHANGED or "from" in s.text[lo : to.start()]):
+        return _labels(roles), ()
+    previous = [r for r in roles if r.end <= to.start()]
+    return _labels(r for r in roles if r.start >= to.end()), _labels(previous)
+
+
+def _roles_near_person(
+    s: _Sentence, person: PersonMention, t: TriggerMention
+) -> tuple[str, ...]:
+    """"Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name."""
+    if person.start > t.start:
+        return ()
+    lo = max(0, person.start - 40)
+    near = [
+        r for r in s.roles
+        if (_between(r, lo, person.start) or _between(r, person.end, t.start))
+        and not _FORMER.search(s.text[max(0, r.start - 8) : r.start])
+    ]
+    return _labels(near)
+
+
+_FORMER = re.compile(r"(?:former|ex-|原)\s*$", re.IGNORECASE)
+
+
+def _between(span: Span, lo: int, hi: int) -> bool:
+    return lo <= span.start and span.end <= hi
+
+
+def _labels(roles: Iterable[RoleMention]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(r.label for r in roles))
+
+
+# ---------------------------------------------------------------------------------------
+# Dates, pronouns, the watch list
+# ---------------------------------------------------------------------------------------
+
+_RANK = {"explicit": 0, "weekday": 1, "relative": 2, "today": 3}
+
+
+def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
+    anchor = context.anchor
+    out: list[PartialDate | None] = []
+    for mention in s.dates:
+        value = resolve(mention, context.published, anchor)
+        out.append(value)
+        anchor = value or anchor
+    return out
+
+
+def _date_for(at: int, s: _Sentence, resolved: list[PartialDate | None]) -> str | None:
+    options = [(d, v) for d, v in zip(s.dates, resolved, strict=True) if v is not None]
+    if not options:
+        return None
+    best = min(options, key=lambda dv: (_RANK[dv[0].kind], _distance(dv[0], at)))
+    return best[1].iso()
+
+
+def _distance(d: DateMention, at: int) -> int:
+    return at - d.end if d.end <= at else d.start - at
+
+
+def _finish(
+    draft: _Draft, s: _Sentence, resolved: list[PartialDate | None], context: _Context
+) -> _Found | None:
+    person, evidence, confidence = draft.person, s.text, draft.confidence
+    if person.pronoun:
+        antecedent = [p for p in s.people if p.end <= person.start and not p.pronoun]
+        if antecedent:
+            person = antecedent[-1]
+        elif context.last_person is not None:
+            person = context.last_person
+            evidence = f"{context.last_person_sentence} {s.text}"
+        else:
+            return None
+        confidence -= 0.1
+    company = draft.company
+    if company is None:
+        company = _anaphor(s, draft.at, context)
+        confidence -= 0.2
+    if company is None or person_key(person.name) == "":
+        return None
+    statement = Statement(
+        person=person.name,
+        company=company.name,
+        change=draft.change,
+        role=", ".join(_ordered(draft.roles)) or None,
+        previous_role=", ".join(_ordered(draft.previous)) or None,
+        date=_date_for(draft.at, s, resolved),
+        evidence=evidence,
+        confidence=round(max(0.0, min(1.0, confidence)), 2),
+    )
+    return _Found(statement, person.watched or company.watched)
+
+
+def _ordered(labels: tuple[str, ...]) -> list[str]:
+    return list(labels)
+
+
+def _anaphor(s: _Sentence, at: int, context: _Context) -> CompanyMention | None:
+    """"the company", "its", 该公司: the company named last in earlier sentences."""
+    for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
+        if pattern.search(s.text) is not None:
+            return context.last_company
+    return None
+
+
+def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Context) -> None:
+    known = [v for v in resolved if v is not None]
+    if known:
+        context.anchor = known[-1]
+    named = [p for p in s.people if not p.pronoun]
+    if named:
+        context.last_person = named[-1]
+        context.last_person_sentence = s.text
+    if s.companies:
+        context.last_company = s.companies[-1]
+
+
+def _merge(found: list[_Found]) -> list[_Found]:
+    """One statement per person, company and change; later mentions add roles and dates."""
+    out: list[_Found] = []
+    for item in found:
+        k = _same_as(out, item.statement)
+        if k is None:
+            out.append(item)
+        else:
+            out[k] = _combine(out[k], item)
+    return out
+
+
+def _same_as(items: list[_Found], st: Statement) -> int | None:
+    for k, other in enumerate(items):
+        o = other.statement
+        if (
+            o.change == st.change
+            and person_key(o.person) == person_key(st.person)
+            and company_key(o.company) == company_key(st.company)
+            and (o.date is None or st.date is None or o.date == st.date)
+        ):
+            return k
+    return None
+
+
+def _combine(first: _Found, second: _Found) -> _Found:
+    a, b = first.statement, second.statement
+    roles = [*(a.role or "").split(", "), *(b.role or "").split(", ")]
+    merged = replace(
+        a,
+        role=", ".join(dict.fromkeys(r for r in roles if r)) or None,
+        previous_role=a.previous_role or b.previous_role,
+        date=a.date or b.date,
+        confidence=max(a.confidence, b.confidence),
+    )
+    return _Found(merged, first.watched or second.watched)

@@ -1,0 +1,350 @@
+"""Find the pieces of an officer-change sentence: companies, people, roles, change verbs.
+
+Each finder takes one sentence and returns spans in sentence order. Spans found
+earlier take precedence: people are never looked for inside company names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor.identity import Entry, Match, match_company, match_person
+from monitor.news import lexicon as lx
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class CompanyMention(Span):
+    name: str  # the watch entry's name when it matched one, else the text
+    watched: bool
+
+
+@dataclass(frozen=True)
+class PersonMention(Span):
+    name: str
+    watched: bool
+    pronoun: bool = False
+
+
+@dataclass(frozen=True)
+class RoleMention(Span):
+    label: str
+
+
+@dataclass(frozen=True)
+class TriggerMention(Span):
+    change: str
+    kind: str
+    passive: bool
+    needs_role: bool
+    chinese: bool
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# ---------------------------------------------------------------------------------------
+# Companies
+# ---------------------------------------------------------------------------------------
+
+_EN_WORD = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w .-]*\)|&)"
+_EN_LINK = r"(?:\s+(?:of|and|for|de|du|der|und|&)\s+|\s+)"
+_EN_FORM = (
+    r"(?:Co\.?,?\s*Ltd\.?|Company\s+Limited|Co\.,?\s+Limited|Holdings?\s+(?:Ltd\.?|Limited|Inc\.?"
+    r"|Corp\.?|Co\.?|plc|PLC|Bhd\.?|Berhad)|Group\s+(?:Co\.?,?\s*Ltd\.?|Ltd\.?|Limited|Inc\.?"
+    r"|plc|PLC|Corp\.?|AG|SE)|Sdn\.?\s+Bhd\.?|Inc\.?|Incorporated|plc|PLC|AG|SE|GmbH|Berhad"
+    r"|Bhd\.?|Corp\.?|Corporation|Limited|Ltd\.?|LLC|L\.L\.C\.|LLP|S\.A\.|N\.V\.|Group"
+    r"|Holdings|Co\.)"
+)
+_EN_COMPANY = re.compile(
+    r"(?<![\w])(?P<name>"
+    + _EN_WORD
+    + r"(?:"
+    + _EN_LINK
+    + _EN_WORD
+    + r"){0,7}?)"
+    + r",?\s+(?P<form>"
+    + _EN_FORM
+    + r")(?![\w])"
+)
+_ZH_FORM = r"(?:集团股份有限公司|集团有限公司|股份有限公司|有限责任公司|有限公司|集团)"
+_ZH_COMPANY = re.compile(r"[\u4e00-\u9fff（）()A-Za-z0-9·]{2,40}?" + _ZH_FORM)
+_ZH_CUT = re.compile(
+    r".*(?:卸任|辞去|辞任|离任|退出|出任|担任|接任|新任|当选|任命|聘任|免去|不再|显示|消息|旗下|"
+    r"其中|以及|变更为|改为|成为|加入|进入|控股的|投资的|持股的|发生|的|、|在|于|由|从|与|和|及|对|向|"
+    r"将|已|是|被|据|称|中|了|后|前|日|月|年|即)"
+)
+_EN_LEADING_NOISE = re.compile(
+    r"^(?:(?:The|On|In|At|As|And|But|While|Both|Its|His|Her|Their|Former|Then|Meanwhile"
+    r"|Also|According|Shares|Sources|Today|Yesterday|Notably|Earlier|Later|Separately"
+    r"|Last|This|That|Beijing-based|Shanghai-based)\s+)+"
+)
+
+
+def find_companies(sentence: str, watch: Sequence[Entry]) -> list[CompanyMention]:
+    """Company names by legal form (Co., Ltd.; Inc.; 有限公司; 集团 ...) and watch-list names."""
+    found: list[CompanyMention] = []
+    for start, end in _legal_form_spans(sentence):
+        found.append(_company(sentence, start, end, watch))
+    for start, end, entry in _watch_spans(sentence, watch):
+        if not any(c.overlaps(start, end) for c in found):
+            found.append(CompanyMention(start, end, sentence[start:end], entry.name, True))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _legal_form_spans(sentence: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in _EN_COMPANY.finditer(sentence):
+        name = m.group("name")
+        lead = _EN_LEADING_NOISE.match(name)
+        start = m.start() + (lead.end() if lead else 0)
+        if start < m.start("form") and not _is_stop_phrase(sentence[start : m.start("form")]):
+            spans.append((start, m.end()))
+    for m in _ZH_COMPANY.finditer(sentence):
+        text = m.group()
+        cut = _ZH_CUT.match(text[:-2])
+        start = m.start() + (cut.end() if cut else 0)
+        if m.end() - start >= 4 and _has_name_before_form(sentence[start : m.end()]):
+            spans.append((start, m.end()))
+    return spans
+
+
+def _is_stop_phrase(name: str) -> bool:
+    words = [w.lower().strip(",.") for w in name.split()]
+    return all(w in lx.NOT_NAME_WORDS for w in words)
+
+
+def _has_name_before_form(text: str) -> bool:
+    stripped = re.sub(_ZH_FORM + "$", "", text)
+    return len(stripped) >= 2
+
+
+def _company(sentence: str, start: int, end: int, watch: Sequence[Entry]) -> CompanyMention:
+    text = sentence[start:end]
+    found = match_company(text, watch) if watch else None
+    if isinstance(found, Match):
+        return CompanyMention(start, end, text, found.entry.name, True)
+    return CompanyMention(start, end, text, text, False)
+
+
+def _watch_spans(sentence: str, watch: Sequence[Entry]) -> list[tuple[int, int, Entry]]:
+    spans: list[tuple[int, int, Entry]] = []
+    for entry in watch:
+        for name in (entry.name, *entry.aliases):
+            for m in _literal(name).finditer(sentence):
+                spans.append((m.start(), m.end(), entry))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    return spans
+
+
+def _literal(name: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[\s,]+", name.strip()) if p]
+    body = r"[\s,]+".join(parts)
+    if HAN.search(name):
+        return re.compile(body)
+    return re.compile(r"(?<![\w])" + body + r"(?![\w])", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------
+
+_EN_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?=[\s,]+[A-Z][a-z])|[A-Z]\.)"
+_EN_PARTICLE = r"(?:de|da|di|van|von|der|den|la|le|bin|al|del)"
+_EN_NAME = re.compile(
+    r"(?<![\w.])"
+    + _EN_NAME_TOKEN
+    + r"(?:\s+(?:"
+    + _EN_PARTICLE
+    + r"\s+)?"
+    + _EN_NAME_TOKEN
+    + r"){1,3}(?![\w])"
+)
+_EN_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+(?P<name>[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+
+
+def find_people(
+    sentence: str, watch: Sequence[Entry], taken: Sequence[Span]
+) -> list[PersonMention]:
+    """People named in ``sentence`` (watched names first, then name-shaped words) and
+    subject pronouns, outside the ``taken`` spans (companies)."""
+    found: list[PersonMention] = []
+    blocked: list[Span] = list(taken)
+    for start, end, entry in _watch_spans(sentence, watch):
+        if not any(b.overlaps(start, end) for b in blocked):
+            mention = PersonMention(start, end, sentence[start:end], entry.name, True)
+            found.append(mention)
+            blocked.append(mention)
+    for start, end in _name_shaped(sentence):
+        if not any(b.overlaps(start, end) for b in blocked):
+            mention = _person(sentence[start:end], start, end, watch)
+            found.append(mention)
+            blocked.append(mention)
+    for m in (*lx.EN_PRONOUN.finditer(sentence), *_zh_pronouns(sentence)):
+        if not any(b.overlaps(m.start(), m.end()) for b in blocked):
+            found.append(PersonMention(m.start(), m.end(), m.group(), m.group(), False, True))
+    return sorted(found, key=lambda p: p.start)
+
+
+def _zh_pronouns(sentence: str) -> list[re.Match[str]]:
+    # 其 is a pronoun only right before a change verb ("其不再担任")
+    out = []
+    for m in lx.ZH_PRONOUN.finditer(sentence):
+        rest = sentence[m.end() : m.end() + 6]
+        if any(rule.pattern.match(rest) for rule in lx.ZH_TRIGGERS) or rest.startswith(
+            ("已", "将", "同时", "也", "还", "正式", "随后", "则")
+        ):
+            out.append(m)
+    return out
+
+
+def _person(text: str, start: int, end: int, watch: Sequence[Entry]) -> PersonMention:
+    found = match_person(text, watch) if watch else None
+    if isinstance(found, Match):
+        return PersonMention(start, end, text, found.entry.name, True)
+    return PersonMention(start, end, text, text, False)
+
+
+def _name_shaped(sentence: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in _EN_NAME.finditer(sentence):
+        spans.extend(_clean_en_name(sentence, m.start(), m.end()))
+    for m in _EN_TITLED.finditer(sentence):
+        spans.append((m.start("name"), m.end("name")))
+    spans.extend(_zh_names(sentence))
+    return spans
+
+
+def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a run of capitalised words at words that are not name parts."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for w in re.finditer(r"\S+", sentence[start:end]):
+        word = w.group().strip(".,").lower()
+        if word in lx.NOT_NAME_WORDS or word.endswith("ly"):
+            out.extend(_keep_run(run))
+            run = []
+        else:
+            run.append((start + w.start(), start + w.end()))
+    out.extend(_keep_run(run))
+    return out
+
+
+def _keep_run(run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(run[0][0], run[-1][1])] if len(run) >= 2 else []
+
+
+def _zh_names(sentence: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(sentence):
+        length = _zh_name_at(sentence, i)
+        if length:
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return spans
+
+
+def _zh_name_at(sentence: str, i: int) -> int:
+    if not _zh_left_ok(sentence, i):
+        return 0
+    surname = 2 if sentence[i : i + 2] in lx.ZH_COMPOUND_SURNAMES else 1
+    if surname == 1 and sentence[i] not in lx.ZH_SURNAMES:
+        return 0
+    for length in (surname + 2, surname + 1):
+        chunk = sentence[i : i + length]
+        if (
+            len(chunk) == length
+            and all(HAN.match(c) for c in chunk)
+            and _zh_right_ok(sentence, i + length)
+            and not lx.ZH_ROLE.search(chunk)
+            and not _has_trigger(chunk)
+        ):
+            return length
+    return 0
+
+
+def _has_trigger(chunk: str) -> bool:
+    return any(rule.pattern.search(chunk) for rule in lx.ZH_TRIGGERS)
+
+
+def _zh_left_ok(sentence: str, i: int) -> bool:
+    if i == 0 or not HAN.match(sentence[i - 1]):
+        return True
+    before = sentence[:i]
+    return before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS)
+
+
+def _zh_right_ok(sentence: str, j: int) -> bool:
+    if j >= len(sentence) or not HAN.match(sentence[j]):
+        return True
+    after = sentence[j:]
+    if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
+        return True
+    return any(rule.pattern.match(after) for rule in lx.ZH_TRIGGERS)
+
+
+# ---------------------------------------------------------------------------------------
+# Roles
+# ---------------------------------------------------------------------------------------
+
+
+def find_roles(sentence: str, taken: Sequence[Span]) -> list[RoleMention]:
+    """Role words, with their canonical English label, outside the ``taken`` spans."""
+    out: list[RoleMention] = []
+    for pattern, labels in ((lx.EN_ROLE, lx.EN_ROLE_LABELS), (lx.ZH_ROLE, lx.ZH_ROLE_LABELS)):
+        for m in pattern.finditer(sentence):
+            if any(t.overlaps(m.start(), m.end()) for t in taken):
+                continue
+            index = int((m.lastgroup or "r0")[1:])
+            out.append(RoleMention(m.start(), m.end(), m.group(), labels[index]))
+    return sorted(out, key=lambda r: r.start)
+
+
+# ---------------------------------------------------------------------------------------
+# Change verbs
+# ---------------------------------------------------------------------------------------
+
+_EN_PASSIVE = re.compile(
+    r"(?:\b(?:was|were|is|are|be|been|being|got|gets|get)\s+(?:\w+ly\s+)?)$", re.IGNORECASE
+)
+_ZH_PASSIVE = re.compile(r"被$")
+
+
+def find_triggers(sentence: str, taken: Sequence[Span]) -> list[TriggerMention]:
+    """Change verbs in order; an earlier rule wins where two overlap."""
+    out: list[TriggerMention] = []
+    for rules, chinese in ((lx.EN_TRIGGERS, False), (lx.ZH_TRIGGERS, True)):
+        for rule in rules:
+            for m in rule.pattern.finditer(sentence):
+                start, end = m.start(), m.end()
+                if any(t.overlaps(start, end) for t in (*taken, *out)):
+                    continue
+                if not chinese and re.search(r"re-$", sentence[:start]):
+                    continue  # re-elected, re-appointed: no change
+                out.append(_trigger(sentence, m, rule, chinese))
+    return sorted(out, key=lambda t: t.start)
+
+
+def _trigger(
+    sentence: str, m: re.Match[str], rule: lx.TriggerRule, chinese: bool
+) -> TriggerMention:
+    before = sentence[: m.start()]
+    passive = bool(
+        (_ZH_PASSIVE if chinese else _EN_PASSIVE).search(before)
+    ) or m.group().startswith("被")
+    return TriggerMention(
+        m.start(), m.end(), m.group(), rule.change, rule.kind, passive, rule.needs_role, chinese
+    )
