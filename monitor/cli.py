@@ -282,6 +282,59 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
         click.echo(f"  {when:<12} {record.change:<13} {record.company}  [{role}]")
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handle_errors
+def status(obj: Context, as_json: bool) -> None:
+    """Health of every source: last success, last error, failures, next check."""
+    store = obj.store()
+    try:
+        rows = store.source_rows()
+        extra = {name: probe(store) for name, probe in STATUS_SECTIONS.items()}
+    finally:
+        store.close()
+    sources = [_source_status(r) for r in rows]
+    if as_json:
+        click.echo(json.dumps({"sources": sources, **extra}, ensure_ascii=False, indent=2))
+        return
+    for item in sources:
+        health = "ok" if item["healthy"] else f"UNHEALTHY ({item['health_reason']})"
+        click.echo(f"{item['key']}")
+        click.echo(
+            f"  {health}; last success {item['last_success_at'] or 'never'}; "
+            f"failures in a row {item['consecutive_failures']}; next check {item['next_check_at']}"
+        )
+        if item["last_error"]:
+            click.echo(f"  last error: {item['last_error']}")
+    for name, value in extra.items():
+        click.echo(f"{name}: {json.dumps(value, ensure_ascii=False)}")
+
+
+# Other parts of the product add sections to `monitor status` here (e.g. the outbox).
+STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def _source_status(row: Any) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "kind": row.kind,
+        "entity": row.entity,
+        "url": row.url,
+        "healthy": row.healthy,
+        "health_reason": row.health_reason,
+        "last_checked_at": _iso(row.last_checked_at),
+        "last_success_at": _iso(row.last_success_at),
+        "last_error": row.last_error,
+        "consecutive_failures": row.consecutive_failures,
+        "next_check_at": _iso(row.next_check_at),
+    }
+
+
 def _line(record: EventRecord) -> str:
     when = record.effective_date or record.detected_at.date().isoformat()
     role = f" as {record.role}" if record.role else ""

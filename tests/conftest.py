@@ -1,0 +1,183 @@
+"""Shared test fixtures: a real HTTP server on 127.0.0.1 and real databases."""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seed"
+PG_URL = os.environ.get(
+    "MONITOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+
+
+@dataclass
+class Hit:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+class PageServer:
+    """A threaded HTTP server whose pages tests can change between requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: list[Hit] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                server.hits.append(Hit(self.path, dict(self.headers), time.monotonic()))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self._send(404, b"not found", {})
+                    return
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    self._send(304, b"", {"ETag": route.etag})
+                    return
+                headers = dict(route.headers)
+                if route.etag:
+                    headers["ETag"] = route.etag
+                self._send(route.status, route.body, headers)
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                headers.setdefault("Content-Type", "text/html; charset=utf-8")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def set(
+        self,
+        path: str,
+        body: str | bytes,
+        *,
+        status: int = 200,
+        etag: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.routes[path] = Route(data, status, headers or {}, etag)
+
+    def hits_for(self, path: str) -> list[Hit]:
+        return [h for h in self.hits if h.path == path]
+
+
+@pytest.fixture
+def server() -> Iterator[PageServer]:
+    srv = PageServer()
+    srv.thread.start()
+    yield srv
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+
+
+def registry_page(company: str, officers: list[tuple[str, str, str]], *, extra: str = "") -> str:
+    """A registry company page with navigation around an officer table."""
+    rows = "".join(
+        f"<tr><td>{html.escape(n)}</td><td>{html.escape(r)}</td><td>{html.escape(d)}</td></tr>"
+        for n, r, d in officers
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>"
+        f"{html.escape(company)}</title><script>var x = '<td>Not an officer</td>';</script></head>"
+        "<body><nav><a href='/'>Home</a> <a href='/search'>Search</a></nav>"
+        f"<h1>{html.escape(company)}</h1>{extra}"
+        "<table id='officers'><tr><th>Name</th><th>Position</th><th>Appointed</th></tr>"
+        f"{rows}</table><footer>Registry footer</footer></body></html>"
+    )
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Any:
+    """Run ``python -m monitor`` as a user would, in a subprocess."""
+    import subprocess
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=REPO,
+    )
+
+
+def _postgres_url() -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    name = f"monitor_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        reason = f"PostgreSQL is not reachable at {PG_URL}: {exc.orig}"
+        if os.environ.get("MONITOR_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (MONITOR_REQUIRE_POSTGRES=1 makes this a failure)")
+        pytest.skip(reason)
+    finally:
+        admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty state database of each supported kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
+    url = _postgres_url()
+    yield url
+    _drop_postgres(url)

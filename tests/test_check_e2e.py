@@ -1,0 +1,168 @@
+"""`monitor check` end to end: a real HTTP server, a real database, the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import PageServer, registry_page, run_cli
+
+WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
+AUTO = "Xiaomi Automobile Co., Ltd."
+
+BEFORE_WUHAN = [
+    ("Lei Jun", "法定代表人、执行董事兼总经理", "2015-06-01"),
+    ("Liu De", "监事", "2015-06-01"),
+]
+AFTER_WUHAN = [
+    ("Zeng Xuezhong", "法定代表人、执行董事兼总经理", "2021-12-07"),
+    ("Liu De", "监事", "2015-06-01"),
+]
+BEFORE_AUTO = [("Wang Xiang", "Director", "2021-09-01"), ("Lin Bin", "Director", "2021-09-01")]
+AFTER_AUTO = [
+    ("Lin Bin", "Director", "2021-09-01"),
+    ("Lei Jun", "Legal Representative", "2021-09-01"),
+    ("Wang Xiang", "Director", "2021-09-01"),
+]
+
+
+def write_config(tmp_path: Path, server: PageServer, state: str) -> Path:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"""
+state: "{state}"
+hosts:
+  "127.0.0.1": {{rate: none, concurrency: 4}}
+people:
+  - name: Lei Jun
+    aliases: ["雷军"]
+companies:
+  - name: {WUHAN}
+    sources:
+      - kind: html
+        url: {server.url("/wuhan")}
+        rows: "table#officers tr:not(:first-child)"
+        fields: {{name: "td:nth-of-type(1)", role: "td:nth-of-type(2)", appointed: "td:nth-of-type(3)"}}
+  - name: {AUTO}
+    sources:
+      - kind: html
+        url: {server.url("/auto")}
+        columns: {{name: Name, role: Position, appointed: Appointed}}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def events_json(config: Path, *extra: str) -> list[dict[str, object]]:
+    result = run_cli("-c", str(config), "events", "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def setup(tmp_path: Path, server: PageServer, db_url: str) -> Path:
+    server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
+    server.set("/auto", registry_page(AUTO, BEFORE_AUTO))
+    return write_config(tmp_path, server, db_url)
+
+
+def test_two_checks_yield_exactly_the_changes(setup: Path, server: PageServer) -> None:
+    first = run_cli("-c", str(setup), "check")
+    assert first.returncode == 0, first.stderr
+    assert "0 change(s)" in first.stdout
+    assert events_json(setup) == []
+
+    server.set("/wuhan", registry_page(WUHAN, AFTER_WUHAN))
+    server.set("/auto", registry_page(AUTO, AFTER_AUTO))
+    second = run_cli("-c", str(setup), "check", "--all")
+    assert second.returncode == 0, second.stderr
+
+    found = {(e["change"], e["person"], e["company"]): e for e in events_json(setup)}
+    assert set(found) == {
+        ("left", "Lei Jun", WUHAN),
+        ("joined", "Zeng Xuezhong", WUHAN),
+        ("joined", "Lei Jun", AUTO),
+    }
+    left = found[("left", "Lei Jun", WUHAN)]
+    assert left["role"] == "executive director, general manager, legal representative"
+    assert left["origin"] == "registry"
+    assert left["url"] == server.url("/wuhan")
+    assert "Lei Jun" in str(left["evidence"])
+    joined = found[("joined", "Lei Jun", AUTO)]
+    assert joined["role"] == "legal representative"
+    assert joined["effective_date"] == "2021-09-01"
+    for key in ("id", "previous_role", "detected_at", "source"):
+        assert key in joined
+
+    # Third run with nothing changed: no new events.
+    third = run_cli("-c", str(setup), "check", "--all")
+    assert third.returncode == 0, third.stderr
+    assert len(events_json(setup)) == 3
+
+    timeline = run_cli("-c", str(setup), "timeline", "雷军", "--json")
+    assert timeline.returncode == 0, timeline.stderr
+    moves = [(e["change"], e["company"]) for e in json.loads(timeline.stdout)]
+    assert moves == [("joined", AUTO), ("left", WUHAN)]  # 2021-09-01 before detection day
+
+    only_lei = events_json(setup, "--person", "LEI, Jun")
+    assert {e["person"] for e in only_lei} == {"Lei Jun"}
+    assert len(events_json(setup, "--company", "xiaomi automobile co ltd")) == 1
+    assert len(events_json(setup, "--limit", "1")) == 1
+
+
+def test_role_change_is_one_event(setup: Path, server: PageServer) -> None:
+    assert run_cli("-c", str(setup), "check").returncode == 0
+    promoted = [("Wang Xiang", "Director, CEO", "2021-09-01"), BEFORE_AUTO[1]]
+    server.set("/auto", registry_page(AUTO, promoted))
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    [event] = events_json(setup)
+    assert (event["change"], event["person"]) == ("role_changed", "Wang Xiang")
+    assert event["previous_role"] == "director"
+    assert event["role"] == "ceo, director"
+
+
+def test_error_page_with_http_200_is_not_everyone_leaving(setup: Path, server: PageServer) -> None:
+    assert run_cli("-c", str(setup), "check").returncode == 0
+    server.set("/wuhan", "<html><body><h1>Service busy, try again later</h1></body></html>")
+    held = run_cli("-c", str(setup), "check", "--all")
+    assert held.returncode == 0, held.stderr
+    assert "HELD" in held.stderr and "no officer rows" in held.stderr
+    assert events_json(setup) == []
+    status = run_cli("-c", str(setup), "status", "--json")
+    assert status.returncode == 0, status.stderr
+    wuhan = next(s for s in json.loads(status.stdout)["sources"] if s["entity"] == WUHAN)
+    assert wuhan["healthy"] is False and "no officer rows" in wuhan["health_reason"]
+
+    # The same error page again is still not a change; the real page returns quietly.
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    assert events_json(setup) == []
+    server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    assert events_json(setup) == []
+    status = json.loads(run_cli("-c", str(setup), "status", "--json").stdout)
+    assert all(s["healthy"] for s in status["sources"])
+
+
+def test_mass_departure_is_emitted_once_confirmed(setup: Path, server: PageServer) -> None:
+    big = [(f"Officer {i}", "Director", "2020-01-01") for i in range(6)]
+    server.set("/auto", registry_page(AUTO, big))
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    server.set("/auto", registry_page(AUTO, big[:2]))
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    assert events_json(setup) == []  # held back: could be a partial page
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    left = events_json(setup)
+    assert sorted(e["person"] for e in left) == [f"Officer {i}" for i in range(2, 6)]
+    assert {e["change"] for e in left} == {"left"}
+
+
+def test_failing_source_does_not_stop_the_others(setup: Path, server: PageServer) -> None:
+    assert run_cli("-c", str(setup), "check").returncode == 0
+    server.set("/wuhan", "gone", status=404)
+    server.set("/auto", registry_page(AUTO, AFTER_AUTO))
+    result = run_cli("-c", str(setup), "check", "--all")
+    assert result.returncode == 1
+    assert "FAILED" in result.stderr and "HTTP 404" in result.stderr
+    assert [e["person"] for e in events_json(setup)] == ["Lei Jun"]
