@@ -72,12 +72,18 @@ _BRACKETS = str.maketrans({**dict.fromkeys(_OPENERS, "("), **dict.fromkeys(_CLOS
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
+# Latin letters that have no decomposition to strip an accent from.
+_UNDECOMPOSABLE = str.maketrans(
+    {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
 def _fold(text: str) -> str:
     """NFKC, casefold, accents removed (Han and other scripts are left as they are)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", stripped)
+    return unicodedata.normalize("NFC", stripped.translate(_UNDECOMPOSABLE))
 
 
 def _is_han(token: str) -> bool:
@@ -136,9 +142,10 @@ _COMPOUND_SURNAMES = frozenset(
 class _Person:
     """One reading of a person's name."""
 
-    tokens: tuple[str, ...]  # full name parts, in written order
+    tokens: tuple[str, ...]  # full name parts, given name first when a comma said so
     initials: tuple[str, ...]  # single-letter parts ("A." in "John A. Smith")
     han: str  # the characters, when the name is written in Chinese only
+    written: str  # every part as written, honorifics included
 
     @property
     def key(self) -> str:
@@ -178,17 +185,28 @@ def _han_readings(runs: list[str]) -> list[tuple[str, ...]]:
 
 def _parse_person(text: str) -> tuple[_Person, ...]:
     """Readings of one name written in a single script (more than one for some surnames)."""
-    folded = _JOINERS.sub("", _fold(text))
-    tokens = _without_honorifics(_TOKEN.findall(folded))
+    written = _written_tokens(text)
+    tokens = _without_honorifics(written)
     if not tokens:
         return ()
+    as_written = " ".join(written)
     if all(_is_han(t) for t in tokens):
         han = "".join(tokens)
-        return tuple(_Person(reading, (), han) for reading in _han_readings(tokens))
+        readings = _han_readings(tokens)
+        return tuple(_Person(reading, (), han, as_written) for reading in readings)
     words = tuple(_pinyin(t) if _is_han(t) else t for t in tokens)
     full = tuple(w for w in words if len(w) > 1 or w.isdigit())
     initials = tuple(w for w in words if len(w) == 1 and not w.isdigit())
-    return (_Person(full, initials, ""),)
+    return (_Person(full, initials, "", as_written),)
+
+
+def _written_tokens(text: str) -> list[str]:
+    """Folded name parts; "Smith, John A." is reordered to "john a smith"."""
+    folded = _JOINERS.sub("", _fold(text))
+    surname, comma, given = folded.partition(",")
+    if comma and "," not in given and _TOKEN.search(surname) and _TOKEN.search(given):
+        folded = f"{given} {surname}"
+    return _TOKEN.findall(folded)
 
 
 def _split_scripts(text: str) -> list[str]:
@@ -265,27 +283,31 @@ def _absorb(initials: list[str], tokens: list[str]) -> tuple[list[str], list[str
     return tokens, left
 
 
-def _token_similarity(a: str, b: str) -> float:
+def _token_similarity(a: str, b: str, fuzzy: bool) -> float:
     if a == b:
         return 1.0
     ratio = Levenshtein.normalized_similarity(a, b)
-    fuzzy_ok = min(len(a), len(b)) >= 6 and not (_looks_like_pinyin(a) or _looks_like_pinyin(b))
+    fuzzy_ok = (
+        fuzzy and min(len(a), len(b)) >= 6 and not (_looks_like_pinyin(a) or _looks_like_pinyin(b))
+    )
     return ratio if fuzzy_ok else ratio / 2
 
 
-def _aligned_similarity(a: list[str], b: list[str]) -> float:
+def _aligned_similarity(a: list[str], b: list[str], fuzzy: bool) -> float:
     """Sum of token similarities under the best pairing of a's tokens with b's."""
     if len(a) > 6:
-        return sum(_token_similarity(x, y) for x, y in zip(sorted(a), sorted(b), strict=True))
+        return sum(
+            _token_similarity(x, y, fuzzy) for x, y in zip(sorted(a), sorted(b), strict=True)
+        )
     return max(
-        sum(_token_similarity(x, y) for x, y in zip(a, order, strict=True))
+        sum(_token_similarity(x, y, fuzzy) for x, y in zip(a, order, strict=True))
         for order in permutations(b)
     )
 
 
 def _tokens_score(
     tokens_a: tuple[str, ...], initials_a: tuple[str, ...],
-    tokens_b: tuple[str, ...], initials_b: tuple[str, ...],
+    tokens_b: tuple[str, ...], initials_b: tuple[str, ...], fuzzy: bool,
 ) -> float:  # fmt: skip
     common, rest_a, rest_b = _multiset_split(tokens_a, tokens_b)
     _, left_a, left_b = _multiset_split(initials_a, initials_b)
@@ -296,7 +318,9 @@ def _tokens_score(
     absorbed = len(left_a) + len(left_b) - len(unmatched_a) - len(unmatched_b)
     dropped = len(unmatched_a) + len(unmatched_b)
     if len(rest_a) == len(rest_b):
-        score = (len(common) + _aligned_similarity(rest_a, rest_b)) / (len(common) + len(rest_a))
+        score = (len(common) + _aligned_similarity(rest_a, rest_b, fuzzy)) / (
+            len(common) + len(rest_a)
+        )
     else:  # a part missing on one side: "Lei" and "Lei Jun" are not the same person
         score = 0.9 * 2 * len(common) / (len(tokens_a) + len(tokens_b))
     score -= 0.03 * absorbed + 0.02 * dropped
@@ -309,14 +333,44 @@ def _form_score(a: _Person, b: _Person) -> float:
     if a.han and b.han:  # both in characters: same pinyin is not enough (王华, 王化)
         return 1.0 if a.han == b.han else 0.8 * Levenshtein.normalized_similarity(a.han, b.han)
     if a.key == b.key:
-        return 1.0 if a.key else 0.0
+        return _same_key_score(a, b)
     if not a.tokens or not b.tokens:
         return 0.0
-    return max(
-        _tokens_score(ta, a.initials, tb, b.initials) - 0.01 * (joined_a or joined_b)
+    # Spelling slips are forgiven in the parts as written, not in parts joined by _merges:
+    # "Luther King Jr" joined is one slip away from "Luther King" joined.
+    by_tokens = max(
+        _tokens_score(ta, a.initials, tb, b.initials, fuzzy=not joined) - 0.01 * joined
         for ta, joined_a in _merges(a.tokens).items()
         for tb, joined_b in _merges(b.tokens).items()
+        for joined in [joined_a or joined_b]
     )
+    return max(by_tokens, _middle_name_score(a, b))
+
+
+def _same_key_score(a: _Person, b: _Person) -> float:
+    if not a.key:
+        return 0.0
+    if len(a.tokens) + len(a.initials) >= 2:
+        return 1.0
+    # One part only ("Smith"): the honorific may be all that tells "Mr" from "Mrs" Smith.
+    return 1.0 if a.written == b.written else 0.8
+
+
+def _middle_name_score(a: _Person, b: _Person) -> float:
+    """ "John Michael Smith" and "John Smith": a middle name left out.
+
+    Only for names whose middle parts are not pinyin: "Zhang Wei Ming" is not "Zhang Ming".
+    """
+    short, long = sorted((a, b), key=lambda p: len(p.tokens))
+    middle = long.tokens[1:-1]
+    fits = (
+        len(short.tokens) == 2
+        and 3 <= len(long.tokens) <= 4
+        and sorted(short.tokens) == sorted((long.tokens[0], long.tokens[-1]))
+        and short.initials == long.initials
+        and not any(_looks_like_pinyin(t) for t in middle)
+    )
+    return 0.9 if fits else 0.0
 
 
 def person_score(a: str, b: str) -> float:
