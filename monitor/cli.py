@@ -16,8 +16,8 @@ import click
 from monitor import __version__
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
 from monitor.config import DEFAULT_CONFIG, Loaded, load_config
-from monitor.config.types import format_duration
 from monitor.errors import ConfigError, MonitorError
+from monitor.fieldtypes import format_duration
 from monitor.query import filter_events, timeline
 from monitor.redact import RedactingFilter, redact_text, redact_url
 from monitor.store import EventRecord, Store
@@ -215,7 +215,7 @@ def _parse_since(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         pass
-    from monitor.config.types import parse_duration
+    from monitor.fieldtypes import parse_duration
     from monitor.store import utcnow
 
     try:

@@ -49,7 +49,7 @@ class PageServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 server.hits.append(Hit(self.path, dict(self.headers), time.monotonic()))
                 route = server.routes.get(self.path)
                 if route is None:

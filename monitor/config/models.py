@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from monitor.config.types import Duration, parse_duration
 from monitor.fetch import DEFAULT_USER_AGENT, HostPolicy
+from monitor.fieldtypes import Duration, parse_duration
 from monitor.model import ChangeKind
 from monitor.sources import SourceSpec, kinds
 

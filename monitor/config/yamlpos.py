@@ -103,8 +103,13 @@ def _mark(node: Node) -> Mark:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap")
+
+
 def _build(node: Node, path: KeyPath, doc: Document) -> Any:
     doc.values[path] = _mark(node)
+    if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise doc.error(path, f"YAML tag {node.tag!r} is not allowed", hint="remove the tag")
     if isinstance(node, MappingNode):
         return _build_mapping(node, path, doc)
     if isinstance(node, SequenceNode):

@@ -16,8 +16,8 @@ from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.config.types import Duration
 from monitor.fetch import Fetcher
+from monitor.fieldtypes import Duration
 from monitor.model import Extraction
 
 Scope = Literal["company", "person", "news"]

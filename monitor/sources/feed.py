@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from monitor.config.types import CssSelector, HttpUrl
+from monitor.fieldtypes import CssSelector, HttpUrl
 from monitor.sources.base import Scope, SourceSpec, register
 
 

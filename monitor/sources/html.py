@@ -25,10 +25,10 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from monitor.config.types import CssSelector, HttpUrl, css_to_xpath
 from monitor.encoding import detect_encoding
 from monitor.errors import ParseError
 from monitor.fetch import Fetcher, require_ok
+from monitor.fieldtypes import CssSelector, HttpUrl, css_to_xpath
 from monitor.model import Extraction, Officer
 from monitor.normalize import clean_text
 from monitor.sources.base import (
@@ -200,7 +200,7 @@ def make_extractor(spec: HtmlSpec, company: str) -> Callable[[bytes, str], Extra
         if spec.parser == "lxml":
             root = _lxml_root(body, encoding)
         else:
-            root = BeautifulSoup(body.decode(encoding, errors="replace"), "html.parser")
+            root = BeautifulSoup(body, "lxml", from_encoding=encoding)
         if spec.columns is not None:
             return _by_header(tree, root, spec.table, spec.columns, company)
         assert spec.rows is not None and spec.fields is not None

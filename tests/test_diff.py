@@ -1,0 +1,116 @@
+"""The officer diff and the flap guard (pure functions)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.diff import assess, diff
+from monitor.model import Extraction, Officer
+
+CO = "Example Co., Ltd."
+
+
+def officer(name: str, role: str = "Director", **kw: str) -> Officer:
+    return Officer.from_cells(name, CO, role=role, **kw)
+
+
+def test_joined_left_role_changed() -> None:
+    before = [officer("Lei Jun", "Director"), officer("Liu De"), officer("Wang Hua", "Supervisor")]
+    after = [
+        officer("Liu De", "Director, CEO"),
+        officer("Wang Hua", "Supervisor"),
+        officer("Zeng Xuezhong", "Director", appointed="2021-12-07"),
+    ]
+    changes = {(c.change, c.person): c for c in diff(before, after)}
+    assert set(changes) == {
+        ("left", "Lei Jun"),
+        ("joined", "Zeng Xuezhong"),
+        ("role_changed", "Liu De"),
+    }
+    assert changes[("joined", "Zeng Xuezhong")].effective_date == "2021-12-07"
+    role = changes[("role_changed", "Liu De")]
+    assert role.previous_roles == {"director"} and role.roles == {"director", "ceo"}
+
+
+def test_order_whitespace_and_case_are_no_change() -> None:
+    before = [officer("Lei Jun"), officer("Liu De", "Supervisor")]
+    after = [officer("  LIU   De ", " supervisor "), officer("lei jun", "DIRECTOR")]
+    assert diff(before, after) == []
+
+
+def test_row_with_resigned_date_counts_as_left_with_that_date() -> None:
+    before = [officer("Lei Jun"), officer("Liu De")]
+    after = [officer("Lei Jun", resigned="2021-10-15"), officer("Liu De")]
+    [change] = diff(before, after)
+    assert (change.change, change.person, change.effective_date) == (
+        "left",
+        "Lei Jun",
+        "2021-10-15",
+    )
+
+
+def test_several_rows_for_one_person_merge_their_roles() -> None:
+    before = [officer("Lei Jun", "Legal representative"), officer("Lei Jun", "Executive director")]
+    after = [officer("Lei Jun", "法定代表人、执行董事")]
+    assert diff(before, after) == []
+
+
+def test_first_observation_is_a_silent_baseline() -> None:
+    verdict = assess(None, Extraction((officer("Lei Jun"),), rows_seen=1))
+    assert verdict.kind == "baseline" and verdict.changes == ()
+
+
+def test_no_rows_is_suspect_not_everyone_left() -> None:
+    before = [officer("Lei Jun"), officer("Liu De")]
+    verdict = assess(before, Extraction((), rows_seen=0))
+    assert verdict.kind == "suspect" and not verdict.changes
+    assert "no officer rows" in (verdict.reason or "")
+    # Seeing the same empty page twice is still not a change.
+    again = assess(before, Extraction((), rows_seen=0), pending=verdict.fingerprint)
+    assert again.kind == "suspect"
+
+
+def test_mass_loss_is_held_until_confirmed() -> None:
+    before = [officer(f"Person {i}") for i in range(6)]
+    shrunk = Extraction(tuple(before[:2]), rows_seen=2)
+    first = assess(before, shrunk)
+    assert first.kind == "suspect" and first.changes == ()
+    second = assess(before, shrunk, pending=first.fingerprint)
+    assert second.kind == "confirmed"
+    assert sorted(c.person for c in second.changes) == [f"Person {i}" for i in range(2, 6)]
+
+
+def test_seat_for_seat_replacement_is_a_normal_change() -> None:
+    before = [officer("Lei Jun", "Legal representative")]
+    after = Extraction((officer("Zeng Xuezhong", "Legal representative"),), rows_seen=1)
+    verdict = assess(before, after)
+    assert verdict.kind == "changed"
+    assert {(c.change, c.person) for c in verdict.changes} == {
+        ("left", "Lei Jun"),
+        ("joined", "Zeng Xuezhong"),
+    }
+
+
+people = st.sampled_from(["Lei Jun", "Liu De", "Wang Hua", "Zeng Xuezhong", "Lin Bin", "雷军"])
+roles = st.sampled_from(["Director", "CEO", "监事", "执行董事兼总经理", "Legal representative"])
+officer_lists = st.lists(st.builds(officer, people, roles), max_size=6)
+
+
+@given(officer_lists)
+def test_diff_of_a_list_with_itself_is_empty(a: list[Officer]) -> None:
+    assert diff(a, a) == []
+    assert diff(a, list(reversed(a))) == []
+
+
+@given(officer_lists, officer_lists)
+def test_diff_mirrors(a: list[Officer], b: list[Officer]) -> None:
+    forward = {(c.change, c.person, c.roles, c.previous_roles) for c in diff(a, b)}
+    mirror = {"joined": "left", "left": "joined", "role_changed": "role_changed"}
+    backward = set()
+    for c in diff(b, a):
+        if c.change == "role_changed":
+            backward.add((c.change, c.person, c.previous_roles, c.roles))
+        else:
+            backward.add((mirror[c.change], c.person, c.roles, c.previous_roles))
+    assert forward == backward
