@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import permutations
 
 from pypinyin import Style, lazy_pinyin
@@ -92,8 +92,13 @@ def _is_han(token: str) -> bool:
 
 def _pinyin(text: str) -> str:
     """Tone-less pinyin of Chinese text, syllables joined; ü written u as in passports."""
-    syllables = lazy_pinyin(text, style=Style.NORMAL)
+    syllables = [_no_reading(s) for s in lazy_pinyin(text, style=Style.NORMAL)]
     return _fold("".join(syllables)).replace("v", "u")
+
+
+def _no_reading(syllable: str) -> str:
+    """A stable ASCII stand-in for characters pypinyin has no reading for (kept as written)."""
+    return "".join(f"u{ord(ch):x}" if _is_han(ch) else ch for ch in syllable)
 
 
 @cache
@@ -103,7 +108,7 @@ def _pinyin_syllables() -> frozenset[str]:
     return frozenset(r for r in readings if r.isascii() and set(r) & set("aeiouv"))
 
 
-@cache
+@lru_cache(maxsize=65536)
 def _looks_like_pinyin(token: str) -> bool:
     """True when the token splits into pinyin syllables ("xuezhong" = xue + zhong)."""
     syllables = _pinyin_syllables()
@@ -222,7 +227,7 @@ def _split_scripts(text: str) -> list[str]:
     return spellings or [text]
 
 
-@cache
+@lru_cache(maxsize=65536)
 def _person_forms(name: str) -> tuple[_Person, ...]:
     return tuple(p for spelling in _split_scripts(name) for p in _parse_person(spelling))
 
@@ -237,14 +242,15 @@ def person_key(name: str) -> str:
     return forms[0].key if forms else ""
 
 
-def _merges(tokens: tuple[str, ...]) -> dict[tuple[str, ...], bool]:
+@lru_cache(maxsize=4096)
+def _merges(tokens: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     """Sorted token tuples obtained by joining neighbouring tokens ("Xue Zhong" = "Xuezhong").
 
-    Maps each tuple to whether it needed a join. At least two tokens always remain.
+    At least two tokens always remain: "Lei Jun" is not the single word "Leijun".
     """
-    found: dict[tuple[str, ...], bool] = {tuple(sorted(tokens)): False}
+    found = {tuple(sorted(tokens))} if len(tokens) >= 2 else set()
     if len(tokens) > 6:
-        return found
+        return frozenset(found)
     for mask in range(1, 2 ** (len(tokens) - 1)):
         parts = [tokens[0]]
         for i, token in enumerate(tokens[1:]):
@@ -253,8 +259,8 @@ def _merges(tokens: tuple[str, ...]) -> dict[tuple[str, ...], bool]:
             else:
                 parts.append(token)
         if len(parts) >= 2:
-            found.setdefault(tuple(sorted(parts)), True)
-    return found
+            found.add(tuple(sorted(parts)))
+    return frozenset(found)
 
 
 def _multiset_split(a: Iterable[str], b: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
@@ -283,31 +289,28 @@ def _absorb(initials: list[str], tokens: list[str]) -> tuple[list[str], list[str
     return tokens, left
 
 
-def _token_similarity(a: str, b: str, fuzzy: bool) -> float:
+def _token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     ratio = Levenshtein.normalized_similarity(a, b)
-    fuzzy_ok = (
-        fuzzy and min(len(a), len(b)) >= 6 and not (_looks_like_pinyin(a) or _looks_like_pinyin(b))
-    )
+    long_enough = min(len(a), len(b)) >= 6
+    fuzzy_ok = long_enough and not (_looks_like_pinyin(a) or _looks_like_pinyin(b))
     return ratio if fuzzy_ok else ratio / 2
 
 
-def _aligned_similarity(a: list[str], b: list[str], fuzzy: bool) -> float:
+def _aligned_similarity(a: list[str], b: list[str]) -> float:
     """Sum of token similarities under the best pairing of a's tokens with b's."""
     if len(a) > 6:
-        return sum(
-            _token_similarity(x, y, fuzzy) for x, y in zip(sorted(a), sorted(b), strict=True)
-        )
+        return sum(_token_similarity(x, y) for x, y in zip(sorted(a), sorted(b), strict=True))
     return max(
-        sum(_token_similarity(x, y, fuzzy) for x, y in zip(a, order, strict=True))
+        sum(_token_similarity(x, y) for x, y in zip(a, order, strict=True))
         for order in permutations(b)
     )
 
 
 def _tokens_score(
     tokens_a: tuple[str, ...], initials_a: tuple[str, ...],
-    tokens_b: tuple[str, ...], initials_b: tuple[str, ...], fuzzy: bool,
+    tokens_b: tuple[str, ...], initials_b: tuple[str, ...],
 ) -> float:  # fmt: skip
     common, rest_a, rest_b = _multiset_split(tokens_a, tokens_b)
     _, left_a, left_b = _multiset_split(initials_a, initials_b)
@@ -318,9 +321,8 @@ def _tokens_score(
     absorbed = len(left_a) + len(left_b) - len(unmatched_a) - len(unmatched_b)
     dropped = len(unmatched_a) + len(unmatched_b)
     if len(rest_a) == len(rest_b):
-        score = (len(common) + _aligned_similarity(rest_a, rest_b, fuzzy)) / (
-            len(common) + len(rest_a)
-        )
+        similar = len(common) + _aligned_similarity(rest_a, rest_b)
+        score = similar / (len(common) + len(rest_a))
     else:  # a part missing on one side: "Lei" and "Lei Jun" are not the same person
         score = 0.9 * 2 * len(common) / (len(tokens_a) + len(tokens_b))
     score -= 0.03 * absorbed + 0.02 * dropped
@@ -336,15 +338,16 @@ def _form_score(a: _Person, b: _Person) -> float:
         return _same_key_score(a, b)
     if not a.tokens or not b.tokens:
         return 0.0
-    # Spelling slips are forgiven in the parts as written, not in parts joined by _merges:
-    # "Luther King Jr" joined is one slip away from "Luther King" joined.
-    by_tokens = max(
-        _tokens_score(ta, a.initials, tb, b.initials, fuzzy=not joined) - 0.01 * joined
-        for ta, joined_a in _merges(a.tokens).items()
-        for tb, joined_b in _merges(b.tokens).items()
-        for joined in [joined_a or joined_b]
+    as_written = _tokens_score(
+        tuple(sorted(a.tokens)), a.initials, tuple(sorted(b.tokens)), b.initials
     )
-    return max(by_tokens, _middle_name_score(a, b))
+    # The same letters split differently ("Xue Zhong", "Xuezhong") must agree exactly;
+    # spelling slips are forgiven only in parts as written.
+    same_letters = _merges(a.tokens) & _merges(b.tokens)
+    by_joining = max(
+        (_tokens_score(t, a.initials, t, b.initials) - 0.01 for t in same_letters), default=0.0
+    )
+    return max(as_written, by_joining, _middle_name_score(a, b))
 
 
 def _same_key_score(a: _Person, b: _Person) -> float:
