@@ -114,7 +114,9 @@ def _looks_like_pinyin(token: str) -> bool:
     syllables = _pinyin_syllables()
     ends = {0}
     for end in range(1, len(token) + 1):
-        if any(start in ends and token[start:end] in syllables for start in range(end - 6, end)):
+        if any(
+            start in ends and token[start:end] in syllables for start in range(max(0, end - 6), end)
+        ):
             ends.add(end)
     return len(token) in ends
 
