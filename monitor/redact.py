@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 MASK = "***"
 # Schemes whose path segments are tokens (apprise: slack://A/B/C/#chan, discord://id/token ...).
@@ -75,9 +75,18 @@ def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
     return rebuilt
 
 
+def _spellings(secrets: Iterable[str]) -> list[str]:
+    """Each secret as written and as it looks once percent-encoded into a URL."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if len(secret) >= 3:
+            forms |= {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    return sorted(forms, key=len, reverse=True)
+
+
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted((s for s in secrets if len(s) >= 3), key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    for form in _spellings(secrets):
+        text = text.replace(form, MASK)
     return text
 
 

@@ -81,3 +81,26 @@ events = Table(
     Index("ix_events_person", "person_key"),
     Index("ix_events_detected", "detected_at"),
 )
+
+# The alert outbox: one row per (event, channel), written in the transaction that
+# stores the event, so an alert survives any crash between detection and delivery.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(255), nullable=False, unique=True),  # idempotency key
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(255), nullable=False),
+    Column("mode", String(16), nullable=False, default="immediate"),  # immediate | digest
+    Column("fallback_of", String(255)),  # the channel this row stands in for
+    Column("note", Text),  # why it was rerouted, shown in the message
+    Column("status", String(16), nullable=False, default="pending"),  # pending|sending|sent|dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("claim_token", String(32)),
+    Column("claimed_until", DateTime),
+    Column("last_error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+)

@@ -1,0 +1,154 @@
+"""Channels: named apprise URLs, each built into an ``Apprise`` object once.
+
+Sending reads apprise's ``AppriseResult`` honestly: only SUCCESS counts as
+delivered; FAILURE, TIMEOUT and PARTIAL are retried; NOMATCH (nothing usable
+behind the URL) is a configuration problem that retrying cannot fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import apprise
+
+from monitor.config.models import Channel, Config
+from monitor.notify.messages import Format, Message, check_template
+from monitor.notify.urls import encode_secrets
+from monitor.redact import redact_text, redact_url
+
+log = logging.getLogger("monitor.notify")
+
+SEND_TIMEOUT = 60.0  # seconds for one message to one channel, all its services
+Verdict = Literal["sent", "retry", "dead"]
+
+
+@dataclass(frozen=True)
+class Built:
+    """One channel ready to send, or the reason it cannot."""
+
+    name: str
+    channel: Channel
+    apobj: apprise.Apprise | None
+    format: Format
+    display: str  # the URL with credentials and tokens masked
+    error: str | None = None
+    secrets: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ServiceResult:
+    name: str
+    url: str  # masked
+    status: str  # SUCCESS | FAILURE | TIMEOUT ...
+
+
+@dataclass(frozen=True)
+class SendResult:
+    verdict: Verdict
+    status: str  # apprise's overall status name, or CONFIG
+    error: str | None = None
+    services: tuple[ServiceResult, ...] = ()
+
+
+def _format_of(service: Any) -> Format:
+    declared = service.notify_format
+    first = declared[0] if isinstance(declared, tuple | list) else declared
+    value = str(getattr(first, "value", first)).lower()
+    return "html" if value == "html" else "markdown" if value == "markdown" else "text"
+
+
+def build(name: str, channel: Channel, secrets: frozenset[str]) -> Built:
+    display = redact_url(channel.url, secrets)
+    problems = [
+        f"{key}: {err}"
+        for key, source in (("title_template", channel.title_template),
+                            ("body_template", channel.body_template))
+        if source and (err := check_template(source))
+    ]  # fmt: skip
+    for problem in problems:
+        log.warning("channel %s: %s; the default template is used", name, problem)
+    apobj = apprise.Apprise()
+    if not apobj.add(encode_secrets(channel.url, secrets)) or len(apobj) == 0:
+        return Built(
+            name,
+            channel,
+            None,
+            "text",
+            display,
+            error=f"channel {name!r}: apprise does not understand the URL {display} "
+            "(check the scheme and its required parts; see apprise's URL list)",
+            secrets=secrets,
+        )
+    return Built(name, channel, apobj, _format_of(apobj[0]), display, secrets=secrets)
+
+
+class Channels:
+    """Every channel of a watch list, built on first use and then reused."""
+
+    def __init__(self, config: Config, secrets: Iterable[str] = ()) -> None:
+        self.config = config
+        self.secrets = frozenset(secrets)
+        self._built: dict[str, Built] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.config.channels
+
+    def get(self, name: str) -> Built:
+        if name not in self._built:
+            if name not in self.config.channels:
+                self._built[name] = Built(
+                    name,
+                    Channel(url=""),
+                    None,
+                    "text",
+                    "",
+                    error=f"channel {name!r} is no longer defined in the watch list",
+                )
+            else:
+                self._built[name] = build(name, self.config.channel(name), self.secrets)
+        return self._built[name]
+
+
+def _error_text(result: Any, secrets: frozenset[str]) -> str | None:
+    lines = [
+        entry.message
+        for entry in result.logs()
+        if str(entry.level).upper() in ("WARNING", "ERROR", "CRITICAL")
+    ]
+    if not lines:
+        return None
+    return redact_text("; ".join(dict.fromkeys(lines)), secrets)[:2000]
+
+
+def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
+    """Translate an ``AppriseResult`` into what the outbox does next."""
+    status = result.status
+    services = tuple(
+        ServiceResult(r.name, redact_url(r.url, secrets), r.status.name) for r in result.results
+    )
+    if status == apprise.AppriseResultStatus.SUCCESS and services:
+        return SendResult("sent", status.name, None, services)
+    error = _error_text(result, secrets) or f"apprise reported {status.name}"
+    if status == apprise.AppriseResultStatus.NOMATCH:
+        return SendResult("dead", status.name, error, services)
+    return SendResult("retry", status.name, error, services)
+
+
+async def send(built: Built, message: Message, *, timeout: float = SEND_TIMEOUT) -> SendResult:
+    """Send one message through one channel; never raises."""
+    secrets = built.secrets
+    if built.apobj is None:
+        return SendResult("dead", "CONFIG", built.error)
+    try:
+        result = await built.apobj.async_notify(
+            body=message.body,
+            title=message.title,
+            body_format=message.format,
+            timeout=timeout,
+        )
+    except Exception as exc:  # apprise plugins may raise anything; the row is retried
+        return SendResult("retry", "ERROR", redact_text(f"{type(exc).__name__}: {exc}", secrets))
+    return read_result(result, secrets)

@@ -1,0 +1,200 @@
+"""Deliver due outbox rows: claim → plan messages → send → settle.
+
+Each step returns a value. Channels send concurrently; messages to one channel
+go one after another. Several alerts due together for one immediate channel
+are batched into one message (chat webhooks throttle bursts); a digest channel
+gets one message for everything due at its boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.config import Loaded
+from monitor.notify.channels import Built, Channels, SendResult, send
+from monitor.notify.messages import Message, render_digest, render_event
+from monitor.notify.outbox import Delivery, Settlement, claim, settle
+from monitor.notify.timing import MAX_ATTEMPTS, next_attempt
+from monitor.store import Store, utcnow
+
+log = logging.getLogger("monitor.notify")
+
+BATCH_ABOVE = 3  # more alerts than this due at once for one channel become one message
+CRASH_ENV = "MONITOR_TEST_CRASH_AFTER"  # test hook: commit | claim | send
+
+
+def crash_point(name: str) -> None:
+    """Die like a killed process at a named point, when a test asks for it."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Planned:
+    channel: str
+    rows: tuple[Delivery, ...]
+    message: Message | None  # None when the channel cannot send at all
+
+
+@dataclass(frozen=True)
+class Sent:
+    planned: Planned
+    result: SendResult
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0  # outbox rows taken this run
+    delivered: int = 0  # rows confirmed by apprise
+    messages: int = 0  # messages confirmed by apprise
+    retrying: int = 0  # rows that failed and will be retried
+    dead: int = 0  # rows given up on (reported in `monitor status`)
+    sends: list[Sent] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.retrying > 0 or self.dead > 0
+
+
+def _message_for(rows: Sequence[Delivery], built: Built) -> Message:
+    note = rows[0].note
+    if len(rows) == 1 and rows[0].mode != "digest":
+        channel = built.channel
+        return render_event(
+            rows[0].event,
+            built.format,
+            title_template=channel.title_template,
+            body_template=channel.body_template,
+            note=note,
+        )
+    return render_digest([r.event for r in rows], built.format, note=note)
+
+
+def _groups(rows: Sequence[Delivery]) -> list[tuple[Delivery, ...]]:
+    """Rows of one channel → the row groups that each become one message."""
+    digest = tuple(r for r in rows if r.mode == "digest")
+    out: list[tuple[Delivery, ...]] = [digest] if digest else []
+    by_note: dict[str | None, list[Delivery]] = {}
+    for row in rows:
+        if row.mode != "digest":
+            by_note.setdefault(row.note, []).append(row)
+    for items in by_note.values():
+        if len(items) > BATCH_ABOVE:
+            out.append(tuple(items))
+        else:
+            out.extend((item,) for item in items)
+    return out
+
+
+def plan(claimed: Sequence[Delivery], channels: Channels) -> list[Planned]:
+    """Which messages to send for the claimed rows. Pure apart from building channels."""
+    by_channel: dict[str, list[Delivery]] = {}
+    for row in claimed:
+        by_channel.setdefault(row.channel, []).append(row)
+    planned: list[Planned] = []
+    for name, rows in by_channel.items():
+        built = channels.get(name)
+        for group in _groups(rows):
+            message = _message_for(group, built) if built.apobj is not None else None
+            planned.append(Planned(name, group, message))
+    return planned
+
+
+async def _send_channel(built: Built, items: Sequence[Planned]) -> list[Sent]:
+    sent: list[Sent] = []
+    for item in items:
+        if item.message is None:
+            result = SendResult("dead", "CONFIG", built.error)
+        else:
+            result = await send(built, item.message)
+        sent.append(Sent(item, result))
+        if result.verdict == "sent":
+            crash_point("send")
+    return sent
+
+
+def _fallbacks(channel: str, loaded: Loaded) -> tuple[str, ...]:
+    config = loaded.config
+    fallback = config.channel(channel).fallback if channel in config.channels else None
+    targets = [fallback] if fallback else list(config.defaults.operator_notify)
+    return tuple(t for t in dict.fromkeys(targets) if t != channel and t in config.channels)
+
+
+def settlement(sent: Sent, loaded: Loaded, now: datetime, rng: random.Random) -> Settlement:
+    """What to record for one send result."""
+    rows, result = sent.planned.rows, sent.result
+    if result.verdict == "sent":
+        return Settlement(rows, "sent")
+    attempts = max(r.attempts for r in rows) + 1
+    rerouted = all(r.fallback_of is None for r in rows)
+    fallback = _fallbacks(sent.planned.channel, loaded) if rerouted else ()
+    if result.verdict == "dead":
+        return Settlement(rows, "dead", result.error, fallback=fallback)
+    if attempts >= MAX_ATTEMPTS:
+        error = f"gave up after {attempts} attempts: {result.error}"
+        return Settlement(rows, "dead", error, fallback=fallback)
+    return Settlement(rows, "pending", result.error, next_attempt(now, attempts, rng))
+
+
+def _tally(report: DeliveryReport, items: Sequence[Settlement]) -> None:
+    for item in items:
+        if item.status == "sent":
+            report.delivered += len(item.rows)
+            report.messages += 1
+        elif item.status == "dead":
+            report.dead += len(item.rows)
+        else:
+            report.retrying += len(item.rows)
+
+
+async def deliver_due(
+    store: Store,
+    loaded: Loaded,
+    *,
+    now: datetime | None = None,
+    everything: bool = False,
+    channels: Channels | None = None,
+    limit: int = 500,
+) -> DeliveryReport:
+    """Send every due outbox row once and record the results.
+
+    ``everything`` also sends rows waiting for a retry or a digest boundary.
+    Pass a long-lived ``channels`` to reuse built apprise objects across runs.
+    """
+    crash_point("commit")
+    now = now or utcnow()
+    channels = channels or Channels(loaded.config, loaded.secrets)
+    claimed = await asyncio.to_thread(claim, store.engine, now, limit=limit, everything=everything)
+    report = DeliveryReport(claimed=len(claimed))
+    if not claimed:
+        return report
+    crash_point("claim")
+    planned = plan(claimed, channels)
+    by_channel: dict[str, list[Planned]] = {}
+    for item in planned:
+        by_channel.setdefault(item.channel, []).append(item)
+    batches = await asyncio.gather(
+        *(_send_channel(channels.get(name), items) for name, items in by_channel.items())
+    )
+    report.sends = [s for batch in batches for s in batch]
+    rng = random.Random()
+    settlements = [settlement(s, loaded, now, rng) for s in report.sends]
+    await asyncio.to_thread(settle, store.engine, settlements, now)
+    _tally(report, settlements)
+    for done in settlements:
+        if done.status != "sent":
+            log.warning(
+                "delivery to %s %s for %d alert(s): %s",
+                done.rows[0].channel,
+                "failed, will retry" if done.status == "pending" else "is dead",
+                len(done.rows),
+                done.error,
+            )
+    return report

@@ -1,0 +1,258 @@
+"""The delivery outbox in SQL: enqueue, claim, settle, summarise.
+
+Rows are written by the store hook inside the transaction that stores their
+events. Claiming marks rows ``sending`` with a token and a lease, so two
+``monitor deliver`` processes never send the same row, and a process that dies
+mid-send only delays its rows until the lease runs out. A row becomes ``sent``
+only after apprise confirms.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from monitor.config.models import Config
+from monitor.notify.routing import route
+from monitor.notify.timing import digest_due
+from monitor.store import EventRecord
+from monitor.store.tables import deliveries, events
+
+LEASE = timedelta(minutes=10)
+d = deliveries
+
+
+def delivery_key(event_id: int, channel: str) -> str:
+    return f"event:{event_id}:{channel}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed outbox row with the event it carries."""
+
+    id: int
+    key: str
+    channel: str
+    mode: str
+    attempts: int
+    created_at: datetime
+    event: EventRecord
+    fallback_of: str | None = None
+    note: str | None = None
+
+
+def planned_rows(
+    records: Sequence[EventRecord], config: Config, now: datetime
+) -> list[dict[str, Any]]:
+    """The outbox rows for new events: one per (event, routed channel). Pure."""
+    rows: list[dict[str, Any]] = []
+    for event in records:
+        for name in route(event, config):
+            channel = config.channel(name)
+            digest = channel.mode == "digest"
+            rows.append(
+                {
+                    "key": delivery_key(event.id, name),
+                    "event_id": event.id,
+                    "channel": name,
+                    "mode": channel.mode,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": digest_due(event.detected_at, channel.every)
+                    if digest
+                    else now,
+                    "created_at": now,
+                }
+            )
+    return rows
+
+
+def enqueue(conn: Connection, records: Sequence[EventRecord], config: Config, now: datetime) -> int:
+    rows = planned_rows(records, config, now)
+    if rows:
+        conn.execute(insert(deliveries), rows)
+    return len(rows)
+
+
+# ---------------------------------------------------------------- claiming
+
+
+def _due(now: datetime, everything: bool) -> ColumnElement[bool]:
+    pending: ColumnElement[bool] = d.c.status == "pending"
+    if not everything:
+        pending = and_(pending, d.c.next_attempt_at <= now)
+    lease_over = and_(d.c.status == "sending", d.c.claimed_until < now)
+    return or_(pending, lease_over)
+
+
+def claim(
+    engine: Engine, now: datetime, *, limit: int = 500, everything: bool = False
+) -> list[Delivery]:
+    """Take due rows for this process; nobody else gets them until the lease ends."""
+    token = uuid.uuid4().hex
+    due = _due(now, everything)
+    take = {"status": "sending", "claim_token": token, "claimed_until": now + LEASE}
+    oldest_first = (d.c.next_attempt_at, d.c.id)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Rows another process has locked are skipped, not waited for.
+            ids = list(
+                conn.execute(
+                    select(d.c.id)
+                    .where(due)
+                    .order_by(*oldest_first)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                ).scalars()
+            )
+            if ids:
+                conn.execute(update(d).where(d.c.id.in_(ids)).values(**take))
+        else:
+            # SQLite: one conditional UPDATE under the database write lock.
+            wanted = select(d.c.id).where(due).order_by(*oldest_first).limit(limit)
+            conn.execute(update(d).where(d.c.id.in_(wanted.scalar_subquery()), due).values(**take))
+        rows = conn.execute(
+            select(d, events)
+            .join(events, events.c.id == d.c.event_id)
+            .where(d.c.claim_token == token)
+            .order_by(d.c.id)
+        ).mappings()
+        return [_delivery(row) for row in rows]
+
+
+def _delivery(row: Any) -> Delivery:
+    event = EventRecord(
+        id=row["event_id"],
+        change=row["change"],
+        person=row["person"],
+        company=row["company"],
+        roles=tuple(row["roles"] or ()),
+        previous_roles=tuple(row["previous_roles"] or ()),
+        effective_date=row["effective_date"],
+        published_date=row["published_date"],
+        detected_at=row["detected_at"],
+        evidence=row["evidence"] or "",
+        source=row["source_name"] or "",
+        url=row[events.c.url] or "",
+        origin=row["origin"],
+        confidence=row["confidence"],
+        confirmed_at=row["confirmed_at"],
+        source_id=row["source_id"],
+    )
+    return Delivery(
+        id=row[d.c.id],
+        key=row["key"],
+        channel=row["channel"],
+        mode=row["mode"],
+        attempts=row["attempts"],
+        created_at=row[d.c.created_at],
+        event=event,
+        fallback_of=row["fallback_of"],
+        note=row["note"],
+    )
+
+
+# ---------------------------------------------------------------- settling
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What happens to a group of rows sent as one message."""
+
+    rows: tuple[Delivery, ...]
+    status: str  # sent | pending | dead
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    fallback: tuple[str, ...] = ()  # channels to reroute dead rows to
+
+
+def settle(engine: Engine, settlements: Sequence[Settlement], now: datetime) -> None:
+    """Record send results; only rows this process still holds are touched."""
+    with engine.begin() as conn:
+        for item in settlements:
+            for row in item.rows:
+                _settle_row(conn, row, item, now)
+                if item.status == "dead":
+                    _reroute(conn, row, item, now)
+
+
+def _settle_row(conn: Connection, row: Delivery, item: Settlement, now: datetime) -> None:
+    values: dict[str, Any] = {
+        "status": item.status,
+        "attempts": row.attempts + 1,
+        "claim_token": None,
+        "claimed_until": None,
+        "last_error": item.error,
+    }
+    if item.status == "sent":
+        values["sent_at"] = now
+    if item.next_attempt_at is not None:
+        values["next_attempt_at"] = item.next_attempt_at
+    conn.execute(update(d).where(d.c.id == row.id, d.c.status == "sending").values(**values))
+
+
+def _reroute(conn: Connection, row: Delivery, item: Settlement, now: datetime) -> None:
+    for target in item.fallback:
+        key = f"{row.key}>{target}"
+        if conn.execute(select(d.c.id).where(d.c.key == key)).first() is not None:
+            continue
+        conn.execute(
+            insert(deliveries).values(
+                key=key,
+                event_id=row.event.id,
+                channel=target,
+                mode="immediate",
+                fallback_of=row.channel,
+                note=f"Could not be delivered to channel {row.channel!r}: {item.error}",
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+
+
+# ---------------------------------------------------------------- status
+
+
+def summary(engine: Engine, *, limit: int = 20) -> dict[str, Any]:
+    """Counts by state, and the rows that need attention (failing or dead)."""
+    failing = and_(d.c.status.in_(("pending", "sending")), d.c.attempts > 0)
+    with engine.connect() as conn:
+        counts: dict[str, int] = dict(
+            conn.execute(select(d.c.status, func.count()).group_by(d.c.status)).tuples().all()
+        )
+        failed = conn.execute(select(func.count()).where(failing)).scalar_one()
+        problems = conn.execute(
+            select(d).where(or_(failing, d.c.status == "dead")).order_by(d.c.id.desc()).limit(limit)
+        ).mappings()
+        attention = [_problem(p) for p in problems]
+    return {
+        "pending": counts.get("pending", 0) + counts.get("sending", 0),
+        "failed": failed,
+        "dead": counts.get("dead", 0),
+        "sent": counts.get("sent", 0),
+        "attention": attention,
+    }
+
+
+def _problem(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "event_id": row["event_id"],
+        "channel": row["channel"],
+        "status": "dead" if row["status"] == "dead" else "failed",
+        "attempts": row["attempts"],
+        "next_attempt_at": _iso(row["next_attempt_at"]) if row["status"] != "dead" else None,
+        "last_error": row["last_error"],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
