@@ -115,6 +115,7 @@ class Checker:
                 outcome = await self.check(source, rows[source.key])
                 result = CheckResult(source, outcome, time.monotonic() - started)
                 result.events = await writer.write(outcome)
+                result.outcome = replace(outcome, reference=None)  # written; free the memory
                 report.results.append(result)
                 _log(result)
 

@@ -18,7 +18,6 @@ from monitor.check import Checker, CycleReport, build_sources, make_fetcher
 from monitor.config import DEFAULT_CONFIG, Loaded, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.fieldtypes import format_duration
-from monitor.query import filter_events, timeline
 from monitor.redact import RedactingFilter, redact_text, redact_url
 from monitor.store import EventRecord, Store
 
@@ -243,6 +242,8 @@ def events(
     limit: int | None,
 ) -> None:
     """Stored events, newest first."""
+    from monitor.query import filter_events
+
     config = obj.loaded.config
     store = obj.store()
     try:
@@ -263,6 +264,8 @@ def events(
 @handle_errors
 def timeline_command(obj: Context, person: str, as_json: bool) -> None:
     """One person's appointments and departures across every company, oldest first."""
+    from monitor.query import timeline
+
     config = obj.loaded.config
     store = obj.store()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from monitor.normalize import format_roles, name_key, normalize_name, split_roles
@@ -43,7 +44,7 @@ class Officer:
             evidence=evidence,
         )
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str]:
         return (name_key(self.name), name_key(self.company))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _HONORIFIC = re.compile(
@@ -25,6 +26,7 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Display form of a person's name; idempotent."""
     text = clean_text(name).strip(" ,;")
@@ -47,6 +49,7 @@ def _fix_case(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Comparison key: case, order and punctuation do not matter."""
     text = normalize_name(name).casefold()
@@ -107,6 +110,7 @@ def canonical_role(text: str) -> str:
     return cleaned
 
 
+@lru_cache(maxsize=4096)
 def split_roles(text: str | None) -> frozenset[str]:
     """A role cell → the set of canonical roles it names."""
     if not text:

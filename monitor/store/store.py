@@ -7,25 +7,43 @@ check but never half of one.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreError
-from monitor.identity import company_key, person_key
 from monitor.model import Change, Officer
+from monitor.normalize import name_key
 from monitor.store.tables import events, snapshots, sources
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(None|['\"]([^'\"]+)['\"])", re.M)
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest migration, read from the migration files themselves."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, _, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            if value:
+                (revisions if name == "revision" else parents).add(value)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise StoreError(f"the migrations have {len(heads)} heads; expected exactly one")
+    return heads.pop()
 
 
 def utcnow() -> datetime:
@@ -159,6 +177,12 @@ class Store:
         self.engine.dispose()
 
     def migrate(self) -> None:
+        """Bring the schema to the newest migration (Alembic is loaded only when needed)."""
+        if self._schema_revision() == head_revision():
+            return
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
@@ -169,6 +193,13 @@ class Store:
             raise StoreError(
                 f"cannot prepare the state database {_safe(self.url)}: {exc}"
             ) from None
+
+    def _schema_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:
+            return None
 
     # --- sources ---------------------------------------------------------
 
@@ -293,9 +324,9 @@ class Store:
             "snapshot_id": snapshot_id,
             "change": change.change,
             "person": change.person,
-            "person_key": person_key(change.person),
+            "person_key": name_key(change.person),
             "company": change.company,
-            "company_key": company_key(change.company),
+            "company_key": name_key(change.company),
             "roles": sorted(change.roles),
             "previous_roles": sorted(change.previous_roles),
             "effective_date": change.effective_date,
