@@ -201,7 +201,7 @@ RELATIVE = [
     ("Five days later", PartialDate(2021, 10, 15), "2021-10-20"),
     ("Two months later", PartialDate(2021, 9, 1), "2021-11-01"),
     ("the next day", PartialDate(2021, 12, 31), "2022-01-01"),
-    ("a week later", PartialDate(None, 2, 25), "--03-04"),
+    ("a week later", PartialDate(None, 10, 28), "--11-04"),
     ("次日", PartialDate(2024, 3, 1), "2024-03-02"),
     ("三天后", PartialDate(2024, 3, 1), "2024-03-04"),
     ("two months later", PartialDate(2020, 7, None), "2020-09"),

@@ -99,7 +99,7 @@ _RELATIVE_EN = re.compile(
     r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+"
     r"(?P<unit>day|week|month)s?\s+later\b"
     r"|\bthe\s+(?:next|following)\s+(?P<unit2>day|week|month)\b"
-    r"|\b(?P<same>the same day|later that day|that same day|on the same day)\b"
+    r"|\b(?P<same>the same (?:day|date)|later that day|that same day|that day|that date)\b"
     r"|\b(?P<dayafter>the day after)\b",
     re.IGNORECASE,
 )

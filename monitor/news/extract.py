@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitor.identity import Entry, company_key, person_key
 from monitor.news import lexicon as lx
 from monitor.news.dates import DateMention, PartialDate, find_dates, resolve
 from monitor.news.mentions import (
+    HAN,
     CompanyMention,
     PersonMention,
     RoleMention,
@@ -65,6 +66,7 @@ class _Draft:
     previous: tuple[str, ...]
     company: CompanyMention | None
     confidence: float = 0.9
+    inherits: bool = False  # "由X接任", "replacing": takes the roles of who left
 
 
 @dataclass
@@ -76,6 +78,9 @@ class _Context:
     last_person: PersonMention | None = None
     last_person_sentence: str = ""
     last_company: CompanyMention | None = None
+    # "Klein" after "Robert Klein": one word of a name seen before
+    known: dict[str, PersonMention] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def extract_statements(
     context = _Context(published)
     found: list[_Found] = []
     for raw in split_sentences(text):
-        sentence = _parse(raw, people, companies)
+        sentence = _parse(raw, people, companies, context.known)
         resolved = _resolve_dates(sentence, context)
         for draft in _drafts(sentence):
             item = _finish(draft, sentence, resolved, context)
@@ -115,16 +120,25 @@ def extract_statements(
 # ---------------------------------------------------------------------------------------
 
 
-def _parse(text: str, people: Sequence[Entry], companies: Sequence[Entry]) -> _Sentence:
+def _parse(
+    text: str,
+    people: Sequence[Entry],
+    companies: Sequence[Entry],
+    known: dict[str, PersonMention],
+) -> _Sentence:
     found_companies = find_companies(text, companies)
-    found_people = find_people(text, people, found_companies)
+    found_people = find_people(text, people, found_companies, known)
     dates = find_dates(text)
     taken: list[Span] = [*found_companies, *found_people]
     roles = find_roles(text, taken)
     date_spans = [Span(d.start, d.end, "") for d in dates]
     triggers = find_triggers(text, [*taken, *roles, *date_spans])
     return _Sentence(
-        text, tuple(found_companies), tuple(found_people), tuple(roles), tuple(triggers),
+        text,
+        tuple(found_companies),
+        tuple(found_people),
+        tuple(roles),
+        tuple(triggers),
         tuple(dates),
     )
 
@@ -134,6 +148,19 @@ def _drafts(s: _Sentence) -> list[_Draft]:
     for i in range(len(s.triggers)):
         if not _hedged(s, i):
             out.extend(_trigger_drafts(s, i))
+    return _inherit_roles(out)
+
+
+def _inherit_roles(drafts: list[_Draft]) -> list[_Draft]:
+    """"刘德明卸任法定代表人，由周晓雯接任": the successor takes the roles given up."""
+    given_up = [d for d in drafts if d.change == lx.LEFT and d.roles]
+    out: list[_Draft] = []
+    for d in drafts:
+        source = next((g for g in given_up if g.company == d.company), None)
+        if d.inherits and not d.roles and d.change == lx.JOINED and source is not None:
+            d = replace(d, roles=source.roles)
+        out.append(d)
+    return out
     return out
 
 
@@ -163,23 +190,24 @@ def _hedged(s: _Sentence, i: int) -> bool:
     t = s.triggers[i]
     lo, _ = _bounds(s, i)
     window = _masked(s, lo, t.start)
-    after = s.text[t.end:]
+    after = s.text[t.end :]
     if t.chinese:
         if lx.ZH_HEDGE.search(window) or lx.ZH_HEDGE_AFTER.match(after):
             return True
         return t.text == "担任" and lx.ZH_STATE.search(s.text[: t.start]) is not None
     if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after):
         return True
-    return _background(window, after)
+    return _background(window, _masked(s, t.end, len(s.text)))
 
 
 _BEFORE = re.compile(r"\bbefore\s+(?:\S+\s+)?$", re.IGNORECASE)
+_INHERITING = ("接任", "接替")
 _RELATIVE_PRONOUN = re.compile(r"\b(?:who|which|that)\s+(?:had\s+|has\s+|have\s+)?$", re.I)
 
 
 def _background(window: str, after: str) -> bool:
-    """"before joining", "who joined the company in 2011": not news."""
-    if _BEFORE.search(window):
+    """ "before joining", "who joined the company in 2011": not news."""
+    if _BEFORE.search(window) or lx.EN_RIGHT_BEFORE.search(window):
         return True
     if _RELATIVE_PRONOUN.search(window):
         clause = re.split(r"[,;]", after, maxsplit=1)[0]
@@ -262,8 +290,9 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
             continue
         for person, change in pairs:
             kind = lx.ROLE_CHANGED if previous or change == lx.ROLE_CHANGED else change
-            own = roles or _roles_near_person(s, person, t)
-            out.append(_Draft(person, kind, t.start, own, previous, company))
+            own = roles or _roles_near_person(s, person, t, kind)
+            inherits = t.text in _INHERITING or t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER)
+            out.append(_Draft(person, kind, t.start, own, previous, company, inherits=inherits))
     return out
 
 
@@ -310,7 +339,13 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
         chosen = after or before
     else:
         chosen = before or (after if t.chinese else [])
-    return [(p, t.change) for p in chosen]
+    pairs = [(p, t.change) for p in chosen]
+    if t.change == lx.JOINED and after and _TAKES_FROM.match(s.text[t.end : after[0].start]):
+        pairs.append((after[0], lx.LEFT))  # "takes over from co-founder Martin Hale"
+    return pairs
+
+
+_TAKES_FROM = re.compile(r"^\s*from\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------
@@ -318,11 +353,11 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
 # ---------------------------------------------------------------------------------------
 
 _PARENT_REF = re.compile(
-    r"(?:unit|subsidiary|division|arm|affiliate|parent|owned by|backed by|part of|spun off from"
-    r"|旗下|控股股东|母公司)\W*(?:of\s+|the\s+)?$",
+    r"(?:unit|subsidiary|division|arm|affiliate|parent|owned by|backed by|part of|spun off from)"
+    r"\W*(?:of\s+|the\s+)?$",
     re.IGNORECASE,
 )
-_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+_FROM = re.compile(r"\bfrom\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _EN_CLAUSE_END = re.compile(r"[,;]|\b(?:and|while|but|after|before|which|who|where)\b")
 _ZH_CLAUSE_END = re.compile(r"[，,；;。]")
 
@@ -338,7 +373,9 @@ def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
     if not after:
         before = [c for c in s.companies if c.end <= t.start]
         company = before[-1] if before else None
-        roles, previous = _split_previous(s, t, t.end, _clause_end(s, t.end, hi, t.chinese))
+        objects = [p.end for p in _first_after(s, t.end, hi)]
+        start = max([t.end, *objects])
+        roles, previous = _split_previous(s, t, t.end, _clause_end(s, start, hi, t.chinese))
         return [(company, roles, previous)]
     out: list[Target] = []
     inherited: tuple[str, ...] = ()
@@ -379,24 +416,34 @@ def _split_previous(
         start = s.text.rfind("由", 0, t.start)
         previous = [r for r in s.roles if start >= 0 and start < r.start and r.end <= t.start]
         return _labels(roles), _labels(previous)
-    to = _TO.search(s.text, lo, hi)
-    if to is None or not (t.change == lx.ROLE_CHANGED or "from" in s.text[lo : to.start()]):
+    moved_from = [r for r in roles if _FROM_ROLE.search(s.text[lo : r.start])]
+    to = _TO.search(s.text, moved_from[0].end if moved_from else lo, hi)
+    if to is None or not (moved_from or t.change == lx.ROLE_CHANGED):
         return _labels(roles), ()
-    previous = [r for r in roles if r.end <= to.start()]
-    return _labels(r for r in roles if r.start >= to.end()), _labels(previous)
+    new = [r for r in roles if r.start >= to.end()]
+    if not new:
+        return _labels(roles), ()
+    return _labels(new), _labels(r for r in roles if r.end <= to.start())
+
+
+_FROM_ROLE = re.compile(
+    r"\bfrom\s+(?:the\s+|its\s+|his\s+|her\s+)?(?:(?:role|position|post|job)\s+of\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _roles_near_person(
-    s: _Sentence, person: PersonMention, t: TriggerMention
+    s: _Sentence, person: PersonMention, t: TriggerMention, change: str
 ) -> tuple[str, ...]:
-    """"Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name."""
+    """ "Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name."""
     if person.start > t.start:
         return ()
     lo = max(0, person.start - 40)
     near = [
-        r for r in s.roles
+        r
+        for r in s.roles
         if (_between(r, lo, person.start) or _between(r, person.end, t.start))
-        and not _FORMER.search(s.text[max(0, r.start - 8) : r.start])
+        and (change == lx.LEFT or not _FORMER.search(s.text[max(0, r.start - 8) : r.start]))
     ]
     return _labels(near)
 
@@ -457,8 +504,8 @@ def _finish(
         confidence -= 0.1
     company = draft.company
     if company is None:
-        company = _anaphor(s, draft.at, context)
-        confidence -= 0.2
+        company, doubt = _context_company(s, draft.at, context)
+        confidence -= doubt
     if company is None or person_key(person.name) == "":
         return None
     statement = Statement(
@@ -478,12 +525,19 @@ def _ordered(labels: tuple[str, ...]) -> list[str]:
     return list(labels)
 
 
-def _anaphor(s: _Sentence, at: int, context: _Context) -> CompanyMention | None:
-    """"the company", "its", 该公司: the company named last in earlier sentences."""
+def _context_company(
+    s: _Sentence, at: int, context: _Context
+) -> tuple[CompanyMention | None, float]:
+    """A sentence that names no company is about the one named last before it: surely
+    when it says "the company", "its" or 该公司, less surely when it says nothing, and
+    not at all when its object is some other company ("four more companies")."""
     for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
         if pattern.search(s.text) is not None:
-            return context.last_company
-    return None
+            return context.last_company, 0.2
+    clause = re.split(r"[,;，；。]", s.text[at:], maxsplit=1)[0]
+    if lx.EN_OTHER_COMPANIES.search(clause):
+        return None, 0.0
+    return context.last_company, 0.3
 
 
 def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Context) -> None:
@@ -494,8 +548,23 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
     if named:
         context.last_person = named[-1]
         context.last_person_sentence = s.text
+    for person in named:
+        _learn_name(person, context)
     if s.companies:
         context.last_company = s.companies[-1]
+
+
+def _learn_name(person: PersonMention, context: _Context) -> None:
+    words = person.text.replace(",", " ").split()
+    if len(words) < 2 or HAN.search(person.text):
+        return
+    for word in {words[0], words[-1]}:
+        earlier = context.known.get(word)
+        if earlier is not None and person_key(earlier.name) != person_key(person.name):
+            context.ambiguous.add(word)
+            del context.known[word]
+        elif word not in context.ambiguous and word[:1].isupper():
+            context.known[word] = person
 
 
 def _merge(found: list[_Found]) -> list[_Found]:
@@ -514,7 +583,7 @@ def _same_as(items: list[_Found], st: Statement) -> int | None:
     for k, other in enumerate(items):
         o = other.statement
         if (
-            o.change == st.change
+            _compatible(o.change, st.change)
             and person_key(o.person) == person_key(st.person)
             and company_key(o.company) == company_key(st.company)
             and (o.date is None or st.date is None or o.date == st.date)
@@ -523,11 +592,18 @@ def _same_as(items: list[_Found], st: Statement) -> int | None:
     return None
 
 
+def _compatible(a: str, b: str) -> bool:
+    # taking a new role at a company one already serves is a role change, not a join
+    return a == b or {a, b} == {lx.JOINED, lx.ROLE_CHANGED}
+
+
 def _combine(first: _Found, second: _Found) -> _Found:
     a, b = first.statement, second.statement
+    change = lx.ROLE_CHANGED if lx.ROLE_CHANGED in (a.change, b.change) else a.change
     roles = [*(a.role or "").split(", "), *(b.role or "").split(", ")]
     merged = replace(
         a,
+        change=change,
         role=", ".join(dict.fromkeys(r for r in roles if r)) or None,
         previous_role=a.previous_role or b.previous_role,
         date=a.date or b.date,

@@ -27,6 +27,7 @@ class TriggerRule:
     change: str
     kind: str
     needs_role: bool = False  # "became" or "being" only count with a role
+    before: re.Pattern[str] | None = None  # must match the text before the verb
 
 
 def _en(pattern: str) -> re.Pattern[str]:
@@ -60,7 +61,11 @@ _EN_ROLES: tuple[tuple[str, str], ...] = (
     (r"general managers?", "general manager"),
     (r"(?:managing )?partners?", "partner"),
     (r"supervisors?", "supervisor"),
-    (r"directors?|board members?|(?:the |its )?board(?: of directors)?", "director"),
+    (
+        r"directors?|board members?|(?:(?<=from )|(?<=join )|(?<=joins )|(?<=joined )"
+        r"|(?<=left )|(?<=leaves )|(?<=on )|(?<=to ))(?:the |its )?board(?: of directors)?",
+        "director",
+    ),
     (r"managers?", "manager"),
 )
 
@@ -154,14 +159,16 @@ EN_TRIGGERS: tuple[TriggerRule, ...] = (
     ),
     TriggerRule(
         _en(
-            r"(?:ha(?:s|ve|d) )?t(?:ake|akes|ook|aken|aking) on the (?:positions?|roles?"
+            r"(?:ha(?:s|ve|d) )?t(?:ake|akes|ook|aken|aking) (?:on|up) the (?:positions?|roles?"
             r"|posts?|jobs?|title) of|assum(?:e|es|ed|ing) the (?:positions?|roles?"
             r"|posts?|title) of"
         ),
         JOINED,
         INTRANS,
     ),
+    TriggerRule(_en(_BE + r" taken over by"), JOINED, AFTER),
     TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) over(?: as)?"), JOINED, INTRANS),
+    TriggerRule(_en(r"tender(?:s|ed|ing)? (?:his|her|their) resignations?"), LEFT, INTRANS),
     TriggerRule(_en(r"step(?:s|ped|ping)? down|stood down|stands? down"), LEFT, INTRANS),
     TriggerRule(
         _en(
@@ -186,17 +193,25 @@ EN_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_en(r"join(?:s|ed|ing)?|rejoin(?:s|ed)?"), JOINED, INTRANS),
     TriggerRule(_en(r"bec(?:ame|omes|ome|oming)"), JOINED, INTRANS, needs_role=True),
     TriggerRule(_en(r"being (?:its|the(?: company's)?|their)"), JOINED, INTRANS, needs_role=True),
+    TriggerRule(
+        _en(r"as (?:its|the(?: company's)?|their)(?: new| first)?"), JOINED, INTRANS,
+        needs_role=True, before=re.compile(r"\bwith\s+\S[^,;]{0,40}$"),
+    ),
 )
 
 ZH_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_zh(r"不再担任|不再任职|不再出任|被免去|被免职|被罢免"), LEFT, INTRANS),
     TriggerRule(_zh(r"免去|免除|罢免"), LEFT, TRANS),
-    TriggerRule(_zh(r"卸任|辞去|辞任|辞职|离任|离职|退任|卸下|退出"), LEFT, INTRANS),
+    TriggerRule(
+        _zh(r"卸任|辞去|辞任|辞职|离任|离职|退任|卸下|退出|退休(?!年龄|金|人员|制度|后)"),
+        LEFT,
+        INTRANS,
+    ),
     TriggerRule(_zh(r"接替"), JOINED, SUCCESSION),
     TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
-    TriggerRule(_zh(r"新增"), JOINED, AFTER),
+    TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
     TriggerRule(_zh(r"(?:被)?(?:任命|聘任|聘请|委任|选举|推选)(?:为)?"), JOINED, TRANS),
-    TriggerRule(_zh(r"出任|担任|接任|新任|当选(?:为)?|获任|就任|履新|加入"), JOINED, INTRANS),
+    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入"), JOINED, INTRANS),
 )
 
 # Words that make a nearby change verb something other than a reported change:
@@ -205,19 +220,23 @@ EN_HEDGE = re.compile(
     r"(?<![\w-])(?:den(?:y|ies|ied|ying)|refut\w*|dismiss(?:ed|es)? (?:reports|rumou?rs)"
     r"|rumou?r\w*|speculat\w*|unconfirmed|no plans?|not(?! only)|never|n't|plan(?:s|ned|ning)? to"
     r"|intend(?:s|ed)? to|consider\w*|expected to|may|might|could|whether|if|unless"
-    r"|in talks|previously|formerly|prior to|hopes? to|wants? to|would like to"
+    r"|in talks|prior to|hopes? to|wants? to|would like to"
     r"|was to|were to|offered to|threaten\w* to|asked to)(?![\w-])|n't",
     re.IGNORECASE,
 )
-EN_BEFORE_HISTORY = re.compile(r"(?:\bbefore|\bwho|\bwhich|\bthat)\s+(?:had\s+)?$", re.IGNORECASE)
+# right before the verb these make it background: "had previously resigned"
+EN_RIGHT_BEFORE = re.compile(
+    r"\b(?:previously|formerly|once|originally|first)\s+(?:\w+\s+)?$", re.IGNORECASE
+)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b|\bsince\b|\bago\b|\bearlier in\b", re.IGNORECASE)
 
 ZH_HEDGE = re.compile(
     r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
     r"|计划|拟|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾"
+    r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
 )
 # right before a change verb these describe a standing position, not a change
-ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦)\s*$")
+ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)\s*$")
 # after a change verb these turn it into a noun: 离任传闻, 辞职计划
 ZH_HEDGE_AFTER = re.compile(r"^.{0,4}(?:传闻|传言|谣言|计划|一事不实|消息不实|的说法|的报道)")
 EN_HEDGE_AFTER = re.compile(
@@ -227,6 +246,10 @@ EN_HEDGE_AFTER = re.compile(
 
 EN_PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 ZH_PRONOUN = re.compile(r"[他她其]")
+# words a sentence about a different set of companies uses for its object
+EN_OTHER_COMPANIES = re.compile(
+    r"\b(?:compan(?:y|ies)|firms?|entities|businesses|subsidiaries|units?|boards)\b", re.I
+)
 
 # The company is the one just mentioned.
 EN_COMPANY_ANAPHOR = re.compile(
@@ -436,7 +459,7 @@ ZH_COMPOUND_SURNAMES = (
 )
 
 # Text that may sit right before a Chinese name.
-ZH_NAME_LEFT = (
+ZH_NAME_LEFT: tuple[str, ...] = (
     "由",
     "为",
     "是",
@@ -490,7 +513,7 @@ ZH_NAME_LEFT = (
     "此前",
 )
 # Text that may sit right after a Chinese name.
-ZH_NAME_RIGHT = (
+ZH_NAME_RIGHT: tuple[str, ...] = (
     "、",
     "和",
     "及",
@@ -541,3 +564,14 @@ ZH_NAME_RIGHT = (
     "。",
     "，",
 )
+
+NOT_NAME_WORDS = NOT_NAME_WORDS | frozenset(
+    ["datuk", "dato", "datin", "tun", "puan", "haji", "lord", "lady", "dame"]
+)
+ZH_NAME_LEFT = (*ZH_NAME_LEFT, "的")
+ZH_NAME_RIGHT = (
+    *ZH_NAME_RIGHT, "因", "又", "自", "宣布", "表示", "称", "透露", "指出", "回应", "说", "退休",
+    "目前", "现任", "曾",
+)
+# a Chinese name does not end in these
+ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")

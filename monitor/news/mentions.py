@@ -7,7 +7,7 @@ earlier take precedence: people are never looked for inside company names.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.identity import Entry, Match, match_company, match_person
@@ -81,13 +81,16 @@ _ZH_FORM = r"(?:集团股份有限公司|集团有限公司|股份有限公司|�
 _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff（）()A-Za-z0-9·]{2,40}?" + _ZH_FORM)
 _ZH_CUT = re.compile(
     r".*(?:卸任|辞去|辞任|离任|退出|出任|担任|接任|新任|当选|任命|聘任|免去|不再|显示|消息|旗下|"
-    r"其中|以及|变更为|改为|成为|加入|进入|控股的|投资的|持股的|发生|的|、|在|于|由|从|与|和|及|对|向|"
+    r"其中|以及|变更为|改为|成为|加入|进入|控股的|投资的|持股的|发生|股东|的|、|在|于|由|从|与|和|及|对|向|"
     r"将|已|是|被|据|称|中|了|后|前|日|月|年|即)"
 )
 _EN_LEADING_NOISE = re.compile(
     r"^(?:(?:The|On|In|At|As|And|But|While|Both|Its|His|Her|Their|Former|Then|Meanwhile"
     r"|Also|According|Shares|Sources|Today|Yesterday|Notably|Earlier|Later|Separately"
-    r"|Last|This|That|Beijing-based|Shanghai-based)\s+)+"
+    r"|Last|This|That|Beijing-based|Shanghai-based|Shareholders|Investors|Employees|Staff"
+    r"|Workers|Executives|Directors|Members|Officials|Analysts|Customers|Founder|Owner|Head"
+    r"|Chairman|Chief|President|Board|CEO|CFO|COO|CTO|VP|Vice|Secretary|Manager|Partner)"
+    r"\s+(?:(?:of|at|in|for)\s+)?)+"
 )
 
 
@@ -159,7 +162,13 @@ def _literal(name: str) -> re.Pattern[str]:
 # People
 # ---------------------------------------------------------------------------------------
 
-_EN_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?=[\s,]+[A-Z][a-z])|[A-Z]\.)"
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿ"
+_EN_NAME_TOKEN = (
+    rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
+    rf"|[{_UP}]\.)"
+)
+_SINGLE_NAME = re.compile(rf"(?<![\w.])[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?(?![\w])")
 _EN_PARTICLE = r"(?:de|da|di|van|von|der|den|la|le|bin|al|del)"
 _EN_NAME = re.compile(
     r"(?<![\w.])"
@@ -170,14 +179,20 @@ _EN_NAME = re.compile(
     + _EN_NAME_TOKEN
     + r"){1,3}(?![\w])"
 )
-_EN_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+(?P<name>[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+_EN_TITLED = re.compile(
+    rf"\b(?:Mr|Mrs|Ms|Dr)\.?\s+(?P<name>[{_UP}][{_LOW}]+(?:[-'][{_UP}][{_LOW}]+)?)(?![\w])"
+)
 
 
 def find_people(
-    sentence: str, watch: Sequence[Entry], taken: Sequence[Span]
+    sentence: str,
+    watch: Sequence[Entry],
+    taken: Sequence[Span],
+    known: Mapping[str, PersonMention] | None = None,
 ) -> list[PersonMention]:
-    """People named in ``sentence`` (watched names first, then name-shaped words) and
-    subject pronouns, outside the ``taken`` spans (companies)."""
+    """People named in ``sentence`` (watched names first, then name-shaped words, then
+    single words that are part of a name seen before, as in "Santos will succeed Klein")
+    and subject pronouns, outside the ``taken`` spans (companies)."""
     found: list[PersonMention] = []
     blocked: list[Span] = list(taken)
     for start, end, entry in _watch_spans(sentence, watch):
@@ -188,6 +203,12 @@ def find_people(
     for start, end in _name_shaped(sentence):
         if not any(b.overlaps(start, end) for b in blocked):
             mention = _person(sentence[start:end], start, end, watch)
+            found.append(mention)
+            blocked.append(mention)
+    for m in _SINGLE_NAME.finditer(sentence):
+        earlier = (known or {}).get(m.group())
+        if earlier is not None and not any(b.overlaps(m.start(), m.end()) for b in blocked):
+            mention = PersonMention(m.start(), m.end(), m.group(), earlier.name, earlier.watched)
             found.append(mention)
             blocked.append(mention)
     for m in (*lx.EN_PRONOUN.finditer(sentence), *_zh_pronouns(sentence)):
@@ -202,7 +223,7 @@ def _zh_pronouns(sentence: str) -> list[re.Match[str]]:
     for m in lx.ZH_PRONOUN.finditer(sentence):
         rest = sentence[m.end() : m.end() + 6]
         if any(rule.pattern.match(rest) for rule in lx.ZH_TRIGGERS) or rest.startswith(
-            ("已", "将", "同时", "也", "还", "正式", "随后", "则")
+            ("已", "将", "同时", "也", "还", "正式", "随后", "则", "又", "于")
         ):
             out.append(m)
     return out
@@ -267,6 +288,7 @@ def _zh_name_at(sentence: str, i: int) -> int:
         chunk = sentence[i : i + length]
         if (
             len(chunk) == length
+            and chunk[-1] not in lx.ZH_NOT_NAME_END
             and all(HAN.match(c) for c in chunk)
             and _zh_right_ok(sentence, i + length)
             and not lx.ZH_ROLE.search(chunk)
@@ -334,6 +356,8 @@ def find_triggers(sentence: str, taken: Sequence[Span]) -> list[TriggerMention]:
                     continue
                 if not chinese and re.search(r"re-$", sentence[:start]):
                     continue  # re-elected, re-appointed: no change
+                if rule.before is not None and not rule.before.search(sentence[:start]):
+                    continue
                 out.append(_trigger(sentence, m, rule, chinese))
     return sorted(out, key=lambda t: t.start)
 
