@@ -286,6 +286,15 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
 
 
 @main.command()
+@handle_errors
+def demo() -> None:
+    """Replay the Lei Jun story offline against a simulated registry (under a minute)."""
+    from monitor.demo.run import run_demo
+
+    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False))))
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @handle_errors

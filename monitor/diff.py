@@ -141,10 +141,13 @@ def _mass_loss(
     previous: Sequence[Officer], current: Sequence[Officer], max_loss: float
 ) -> str | None:
     before = {k for k, o in merge(previous).items() if o.active}
-    after = {k for k, o in merge(current).items() if o.active}
-    if before and not after:
+    now = merge(current)
+    after = {k for k, o in now.items() if o.active}
+    # A row still shown with a resignation date is explicit evidence, not a vanished row.
+    vanished = before - now.keys()
+    if before and not now.keys() & before and not after:
         return f"all {len(before)} current officers disappeared at once"
-    lost = len(before - after)
+    lost = len(vanished)
     # A board replaced seat for seat is a real change; a list that shrinks by more
     # than half at once is far more often a broken or partial page.
     if len(before) >= 2 and lost > max_loss * len(before) and len(after) < max_loss * len(before):

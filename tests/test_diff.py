@@ -114,3 +114,14 @@ def test_diff_mirrors(a: list[Officer], b: list[Officer]) -> None:
         else:
             backward.add((mirror[c.change], c.person, c.roles, c.previous_roles))
     assert forward == backward
+
+
+def test_explicit_resignations_are_not_a_suspicious_mass_loss() -> None:
+    before = [officer("A"), officer("B"), officer("C")]
+    after = Extraction(
+        (officer("A", resigned="2021-10-20"), officer("B", resigned="2021-10-21"), officer("C")),
+        rows_seen=3,
+    )
+    verdict = assess(before, after)
+    assert verdict.kind == "changed"
+    assert sorted((c.change, c.person) for c in verdict.changes) == [("left", "A"), ("left", "B")]

@@ -34,6 +34,7 @@ class SourceSpec(BaseModel):
     jitter: float | None = Field(default=None, ge=0, le=1)
 
     scope: ClassVar[Scope] = "company"
+    also_scopes: ClassVar[tuple[Scope, ...]] = ()  # a kind usable in more than one place
     active: ClassVar[bool] = True
 
     def locator(self) -> str:
@@ -120,4 +121,8 @@ def register(kind: str) -> Callable[[SpecT], SpecT]:
 
 
 def kinds(scope: Scope) -> dict[str, type[SourceSpec]]:
-    return {kind: cls for kind, cls in REGISTRY.items() if cls.scope == scope}
+    return {
+        kind: cls
+        for kind, cls in REGISTRY.items()
+        if cls.scope == scope or scope in cls.also_scopes
+    }

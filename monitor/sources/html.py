@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import lxml.html
 from bs4 import BeautifulSoup, Tag
@@ -36,26 +36,32 @@ from monitor.sources.base import (
     NotModified,
     Observation,
     Observed,
+    Scope,
     Source,
     SourceSpec,
     content_hash,
     register,
 )
 
-FIELD_NAMES = ("name", "role", "appointed", "resigned")
+FIELD_NAMES = ("name", "company", "role", "appointed", "resigned")
 
 
 class Fields(BaseModel):
-    """Per-row selectors (selector mode)."""
+    """Per-row selectors (selector mode).
+
+    On a company page ``name`` is required; on a person's page (a source under
+    ``people:``) rows are that person's positions and ``company`` names the company.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: str | None = None
+    company: str | None = None
     role: str | None = None
     appointed: str | None = None
     resigned: str | None = None
 
-    @field_validator("name", "role", "appointed", "resigned")
+    @field_validator("name", "company", "role", "appointed", "resigned")
     @classmethod
     def _valid(cls, value: str | None) -> str | None:
         if value is not None:
@@ -70,7 +76,8 @@ class Columns(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: str | None = None
+    company: str | None = None
     role: str | None = None
     appointed: str | None = None
     resigned: str | None = None
@@ -90,6 +97,7 @@ def split_field(expression: str) -> tuple[str, str | None]:
 @register("html")
 class HtmlSpec(SourceSpec):
     kind: Literal["html"]
+    also_scopes: ClassVar[tuple[Scope, ...]] = ("person",)
     url: HttpUrl
     rows: CssSelector | None = None
     fields: Fields | None = None
@@ -106,6 +114,11 @@ class HtmlSpec(SourceSpec):
             )
         if self.columns is not None and (self.rows is not None or self.fields is not None):
             raise ValueError("`columns` (header mode) cannot be combined with `rows`/`fields`")
+        mapping = self.columns or self.fields
+        if mapping is not None and mapping.name is None and mapping.company is None:
+            raise ValueError(
+                "map `name` (a company's officer list) or `company` (a person's positions)"
+            )
         return self
 
     def build(self, entity: str) -> HtmlSource:
@@ -222,19 +235,20 @@ def _field(tree: _Tree, row: Any, expression: str | None) -> str:
     return tree.attr(node, attribute) if attribute else tree.text(node)
 
 
-def _by_selector(tree: _Tree, root: Any, rows: str, fields: Fields, company: str) -> Extraction:
+def _by_selector(tree: _Tree, root: Any, rows: str, fields: Fields, entity: str) -> Extraction:
     officers: list[Officer] = []
     for row in tree.select(root, rows):
         cells = {name: _field(tree, row, getattr(fields, name)) for name in FIELD_NAMES}
-        if cells["name"]:
-            officers.append(_officer(cells, company, tree.text(row)))
+        if cells["name"] or (fields.name is None and cells["company"]):
+            officers.append(_officer(cells, entity, tree.text(row)))
     return Extraction(tuple(officers), rows_seen=len(officers))
 
 
-def _officer(cells: Mapping[str, str], company: str, evidence: str) -> Officer:
+def _officer(cells: Mapping[str, str], entity: str, evidence: str) -> Officer:
+    """A row → an officer; whichever of person and company the row lacks is the entity."""
     return Officer.from_cells(
-        cells["name"],
-        company,
+        cells.get("name") or entity,
+        cells.get("company") or entity,
         role=cells.get("role") or None,
         appointed=cells.get("appointed") or None,
         resigned=cells.get("resigned") or None,
@@ -251,7 +265,7 @@ def _by_header(
         for position, header in enumerate(rows[:3]):
             texts = [tree.text(cell) for cell in tree.select(header, "th, td")]
             index = _column_index(texts, wanted)
-            if "name" in index:
+            if all(key in index for key in ("name", "company") if key in wanted):
                 return _read_rows(tree, rows[position + 1 :], index, company)
     return Extraction((), rows_seen=0, warnings=("no table has a header matching `columns`",))
 
@@ -272,11 +286,12 @@ def _read_rows(
     tree: _Tree, rows: Iterable[Any], index: Mapping[str, int], company: str
 ) -> Extraction:
     officers: list[Officer] = []
+    first = index.get("name", index.get("company", 0))
     for row in rows:
         cells = [tree.text(cell) for cell in tree.select(row, "td, th")]
-        if len(cells) <= index["name"]:
+        if len(cells) <= first:
             continue
         values = {f: cells[i] if i < len(cells) else "" for f, i in index.items()}
-        if values.get("name"):
+        if values.get("name") or values.get("company"):
             officers.append(_officer(values, company, " | ".join(cells)))
     return Extraction(tuple(officers), rows_seen=len(officers))

@@ -1,0 +1,1 @@
+"""``monitor demo``: an offline replay of a real run of officer changes."""

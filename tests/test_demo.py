@@ -1,0 +1,19 @@
+"""`monitor demo`: the README's first command, offline."""
+
+from __future__ import annotations
+
+from conftest import run_cli
+
+
+def test_demo_replays_the_story_and_ends_with_the_timeline() -> None:
+    result = run_cli("demo", timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Lei Jun joined Xiaomi Automobile Co., Ltd. — legal representative" in out
+    assert "Lei Jun left Shanghai Xiaomi Finance Information Service Co., Ltd. — director" in out
+    assert "Zeng Xuezhong joined Xiaomi Technology (Wuhan) Co., Ltd." in out
+    assert out.count("ALERT") == 7  # two joins and four departures of Lei Jun, and Zeng joining
+    timeline = out.split("Timeline of Lei Jun", 1)[1]
+    dates = [line.split()[0] for line in timeline.splitlines()[1:] if line.startswith("  20")]
+    assert dates == sorted(dates) and len(dates) == 6
+    assert "Traceback" not in result.stderr
