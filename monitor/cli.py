@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.fieldtypes import format_duration
 from monitor.redact import RedactingFilter, redact_text, redact_url
 from monitor.store import EventRecord, Store
+
+if TYPE_CHECKING:
+    from monitor.notify import DeliveryReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +61,12 @@ class Context:
         return self._loaded
 
     def store(self) -> Store:
-        return Store(self.loaded.config.state)
+        """The state database, with the alert outbox hooked in."""
+        from monitor.notify import install
+
+        store = Store(self.loaded.config.state)
+        install(store, self.loaded)
+        return store
 
 
 def _setup_logging(verbose: int, secrets: frozenset[str]) -> None:
@@ -124,7 +132,7 @@ def validate(obj: Context) -> None:
 def check(obj: Context, everything: bool, as_json: bool) -> None:
     """Run one cycle over the due sources, then exit (status 1 if a source failed)."""
     loaded = obj.loaded
-    report = asyncio.run(_check(loaded, everything))
+    report, delivery = asyncio.run(_check(obj, everything))
     for result in report.results:
         out = result.outcome
         if out.failed:
@@ -143,16 +151,24 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
             f"checked {len(report.results)} source(s): {len(report.events)} change(s), "
             f"{len(report.failures)} failed"
         )
-    if report.failures:
+    if delivery.claimed:
+        from monitor.notify.cli import print_report
+
+        print_report(delivery, loaded.secrets)
+    if report.failures or delivery.retrying or delivery.dead:
         sys.exit(1)
 
 
-async def _check(loaded: Loaded, everything: bool) -> CycleReport:
-    config = loaded.config
-    store = Store(config.state)
+async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryReport]:
+    """Poll the due sources, then deliver the alerts that are due (new and retried)."""
+    from monitor.notify import deliver_due
+
+    config = obj.loaded.config
+    store = obj.store()
     checker = Checker(config, store, make_fetcher(config))
     try:
-        return await checker.run_cycle(build_sources(config), everything=everything)
+        report = await checker.run_cycle(build_sources(config), everything=everything)
+        return report, await deliver_due(store, obj.loaded)
     finally:
         await checker.fetcher.aclose()
         checker.close()
@@ -353,3 +369,12 @@ def _line(record: EventRecord) -> str:
     if record.change == "role_changed":
         role = f": {record.previous_role or '-'} → {record.role or '-'}"
     return f"#{record.id} {when} {record.person} {record.change} {record.company}{role}"
+
+
+def _register_plugins() -> None:
+    from monitor.notify.cli import register
+
+    register(main)
+
+
+_register_plugins()
