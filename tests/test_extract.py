@@ -318,3 +318,19 @@ def test_watch_list_filters_people_and_companies() -> None:
 def test_watched_chinese_alias_is_reported_with_the_canonical_name() -> None:
     (found,) = extract_statements("雷军卸任北京阿尔法科技有限公司董事。", people=LEI)
     assert found.person == "Lei Jun" and found.role == "director"
+
+
+WORDS = ["Lei Jun", "雷军", "resigned", "卸任", "as", "CEO", "董事长", "of", "Alpha Co., Ltd.",
+         "北京阿尔法科技有限公司", "denied", "On May 5,", "Five days later,", "he", "其", "由", "变更为",
+         "changed from", "to", "。", ".", ",", "，", "and", "、", "appointed", "新增", "2021年3月1日"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=25), st.booleans())
+def test_any_text_gives_well_formed_statements(words: list[str], everything: bool) -> None:
+    text = " ".join(words)
+    for item in extract_statements(text, published=PUBLISHED, people=LEI,
+                                   all_statements=everything):
+        assert item.change in {"joined", "left", "role_changed"}
+        assert item.date is None or ISO.match(item.date)
+        assert item.person and item.company
+        assert everything or same_person("Lei Jun", item.person)

@@ -67,6 +67,7 @@ class _Draft:
     company: CompanyMention | None
     confidence: float = 0.9
     inherits: bool = False  # "由X接任", "replacing": takes the roles of who left
+    segment: tuple[int, int] = (0, 1 << 30)  # where this change is told, to pick its date
 
 
 @dataclass
@@ -104,15 +105,22 @@ def extract_statements(
     """
     context = _Context(published)
     found: list[_Found] = []
+    previous: list[_Found] = []
     for raw in split_sentences(text):
         sentence = _parse(raw, people, companies, context.known)
         resolved = _resolve_dates(sentence, context)
-        for draft in _drafts(sentence):
-            item = _finish(draft, sentence, resolved, context)
-            if item is not None:
-                found.append(item)
+        drafts = _drafts(sentence)
+        if not drafts and _denies(sentence):
+            found = [f for f in found if f not in previous]  # "... The reports were false."
+        current = [f for f in (_finish(d, sentence, resolved, context) for d in drafts) if f]
+        found.extend(current)
+        previous = current
         _remember(sentence, resolved, context)
     return [f.statement for f in _merge(found) if all_statements or f.watched]
+
+
+def _denies(s: _Sentence) -> bool:
+    return bool(lx.EN_DENIAL.search(s.text) or lx.ZH_DENIAL.search(s.text))
 
 
 # ---------------------------------------------------------------------------------------
@@ -209,6 +217,9 @@ def _background(window: str, after: str) -> bool:
     """ "before joining", "who joined the company in 2011": not news."""
     if _BEFORE.search(window) or lx.EN_RIGHT_BEFORE.search(window):
         return True
+    clause = re.split(r"[,;.]", after, maxsplit=1)[0]
+    if lx.EN_BARE_YEAR.search(clause) and not re.search(r"\b(?:will|to)\s+(?:\w+\s+)?$", window):
+        return True
     if _RELATIVE_PRONOUN.search(window):
         clause = re.split(r"[,;]", after, maxsplit=1)[0]
         return lx.YEAR.search(clause) is not None
@@ -280,7 +291,7 @@ def _company_near(s: _Sentence, at: int) -> CompanyMention | None:
 
 def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
     t = s.triggers[i]
-    _, hi = _bounds(s, i)
+    lo, hi = _bounds(s, i)
     pairs = _people_for(s, i)
     if not pairs:
         return []
@@ -292,7 +303,11 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
             kind = lx.ROLE_CHANGED if previous or change == lx.ROLE_CHANGED else change
             own = roles or _roles_near_person(s, person, t, kind)
             inherits = t.text in _INHERITING or t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER)
-            out.append(_Draft(person, kind, t.start, own, previous, company, inherits=inherits))
+            segment = (max(lo, min(person.start, t.start)), hi)
+            out.append(
+                _Draft(person, kind, t.start, own, previous, company, inherits=inherits,
+                       segment=segment)
+            )
     return out
 
 
@@ -373,7 +388,8 @@ def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
     if not after:
         before = [c for c in s.companies if c.end <= t.start]
         company = before[-1] if before else None
-        objects = [p.end for p in _first_after(s, t.end, hi)]
+        takes_object = t.kind != lx.INTRANS and not (t.kind == lx.TRANS and t.passive)
+        objects = [p.end for p in _first_after(s, t.end, hi)] if takes_object else []
         start = max([t.end, *objects])
         roles, previous = _split_previous(s, t, t.end, _clause_end(s, start, hi, t.chinese))
         return [(company, roles, previous)]
@@ -476,8 +492,14 @@ def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
     return out
 
 
-def _date_for(at: int, s: _Sentence, resolved: list[PartialDate | None]) -> str | None:
+def _date_for(draft: _Draft, s: _Sentence, resolved: list[PartialDate | None]) -> str | None:
+    """The date told with this change: in its own part of the sentence if there is one,
+    explicit dates before relative ones, the nearest first."""
+    at = draft.at
     options = [(d, v) for d, v in zip(s.dates, resolved, strict=True) if v is not None]
+    lo, hi = draft.segment
+    own = [(d, v) for d, v in options if lo <= d.start and d.end <= hi]
+    options = own or options
     if not options:
         return None
     best = min(options, key=lambda dv: (_RANK[dv[0].kind], _distance(dv[0], at)))
@@ -514,7 +536,7 @@ def _finish(
         change=draft.change,
         role=", ".join(_ordered(draft.roles)) or None,
         previous_role=", ".join(_ordered(draft.previous)) or None,
-        date=_date_for(draft.at, s, resolved),
+        date=_date_for(draft, s, resolved),
         evidence=evidence,
         confidence=round(max(0.0, min(1.0, confidence)), 2),
     )

@@ -210,7 +210,9 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_zh(r"接替"), JOINED, SUCCESSION),
     TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
     TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
-    TriggerRule(_zh(r"(?:被)?(?:任命|聘任|聘请|委任|选举|推选)(?:为)?"), JOINED, TRANS),
+    TriggerRule(
+        _zh(r"(?:被)?(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选)(?:为)?"), JOINED, TRANS
+    ),
     TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入"), JOINED, INTRANS),
 )
 
@@ -232,11 +234,11 @@ YEAR = re.compile(r"\b(?:19|20)\d\d\b|\bsince\b|\bago\b|\bearlier in\b", re.IGNO
 
 ZH_HEDGE = re.compile(
     r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
-    r"|计划|拟|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾"
+    r"|计划|拟|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
     r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
 )
 # right before a change verb these describe a standing position, not a change
-ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)\s*$")
+ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
 # after a change verb these turn it into a noun: 离任传闻, 辞职计划
 ZH_HEDGE_AFTER = re.compile(r"^.{0,4}(?:传闻|传言|谣言|计划|一事不实|消息不实|的说法|的报道)")
 EN_HEDGE_AFTER = re.compile(
@@ -575,3 +577,13 @@ ZH_NAME_RIGHT = (
 )
 # a Chinese name does not end in these
 ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")
+
+# a sentence that says the one before it was untrue
+EN_DENIAL = re.compile(
+    r"\b(?:den(?:y|ies|ied)|false|untrue|baseless|inaccurate|unfounded|not true)\b", re.I
+)
+ZH_DENIAL = re.compile(r"不属实|不实|否认|辟谣|谣言|并非事实|不是事实|子虚乌有")
+# a bare year in the clause of a past change makes it background ("joined in 2009")
+EN_BARE_YEAR = re.compile(
+    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b", re.IGNORECASE
+)

@@ -82,7 +82,7 @@ _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff（）()A-Za-z0-9·]{2,40}?" + _ZH_FORM
 _ZH_CUT = re.compile(
     r".*(?:卸任|辞去|辞任|离任|退出|出任|担任|接任|新任|当选|任命|聘任|免去|不再|显示|消息|旗下|"
     r"其中|以及|变更为|改为|成为|加入|进入|控股的|投资的|持股的|发生|股东|的|、|在|于|由|从|与|和|及|对|向|"
-    r"将|已|是|被|据|称|中|了|后|前|日|月|年|即)"
+    r"将|已|是|被|据|称|中|了|日前|此前|之前|随后|此后|之后|\d{1,4}[年月日号]|即)"
 )
 _EN_LEADING_NOISE = re.compile(
     r"^(?:(?:The|On|In|At|As|And|But|While|Both|Its|His|Her|Their|Former|Then|Meanwhile"
@@ -306,7 +306,10 @@ def _zh_left_ok(sentence: str, i: int) -> bool:
     if i == 0 or not HAN.match(sentence[i - 1]):
         return True
     before = sentence[:i]
-    return before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS)
+    if before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS):
+        return True
+    tail = before[-6:]
+    return any(m.end() == len(tail) for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(tail))
 
 
 def _zh_right_ok(sentence: str, j: int) -> bool:
