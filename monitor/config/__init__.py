@@ -130,8 +130,10 @@ def _convert(doc: Document, err: Any) -> ConfigError:
     if kind == "extra_forbidden":
         message = f"unknown key {path[-1]!r}" if path else "unknown key"
     elif kind == "union_tag_not_found":
-        message = "this source has no `kind`"
+        path = (*path, "kind")
+        message = "required key 'kind' is missing"
     elif kind == "union_tag_invalid":
+        path = (*path, "kind")
         ctx = err.get("ctx", {})
         message = (
             f"unknown source kind {ctx.get('tag')!r}; known kinds here: {ctx.get('expected_tags')}"
