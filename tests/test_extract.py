@@ -122,13 +122,17 @@ def test_corpus_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None
         tp, fp, fn = tp + t, fp + f, fn + n
         if f or n:
             report.append(f"{case.name}: tp={t} fp={f} fn={n}")
-            report.extend(f"    found {s.person} | {s.company} | {s.change} | {s.role} | {s.date}"
-                          for s in found)
+            report.extend(
+                f"    found {s.person} | {s.company} | {s.change} | {s.role} | {s.date}"
+                for s in found
+            )
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     with capsys.disabled():
-        print(f"\nnews corpus: {len(CASES)} articles, tp={tp} fp={fp} fn={fn}, "
-              f"precision={precision:.3f} recall={recall:.3f}")
+        print(
+            f"\nnews corpus: {len(CASES)} articles, tp={tp} fp={fp} fn={fn}, "
+            f"precision={precision:.3f} recall={recall:.3f}"
+        )
         print("\n".join(report))
     assert recall >= 0.9
     assert precision >= 0.95
@@ -139,14 +143,20 @@ def test_corpus_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None
 # ---------------------------------------------------------------------------------------
 
 SPLITS = [
-    ("Acme Co., Ltd. appointed Jane Doe. She starts Monday.",
-     ["Acme Co., Ltd. appointed Jane Doe.", "She starts Monday."]),
-    ("He left Beta Co., Ltd. On May 2 he joined Acme Inc. as CFO.",
-     ["He left Beta Co., Ltd.", "On May 2 he joined Acme Inc. as CFO."]),
+    (
+        "Acme Co., Ltd. appointed Jane Doe. She starts Monday.",
+        ["Acme Co., Ltd. appointed Jane Doe.", "She starts Monday."],
+    ),
+    (
+        "He left Beta Co., Ltd. On May 2 he joined Acme Inc. as CFO.",
+        ["He left Beta Co., Ltd.", "On May 2 he joined Acme Inc. as CFO."],
+    ),
     ("Acme Inc. CEO John Smith resigned.", ["Acme Inc. CEO John Smith resigned."]),
     ("Mr. J. Smith quit. Ms. Roe stayed.", ["Mr. J. Smith quit.", "Ms. Roe stayed."]),
-    ("雷军卸任法定代表人。曾学忠接任！是否还有变动？",
-     ["雷军卸任法定代表人。", "曾学忠接任！", "是否还有变动？"]),
+    (
+        "雷军卸任法定代表人。曾学忠接任！是否还有变动？",
+        ["雷军卸任法定代表人。", "曾学忠接任！", "是否还有变动？"],
+    ),
     ("“我会离开。”他说。", ["“我会离开。”", "他说。"]),
     ("Headline without a stop\nBody text here.", ["Headline without a stop", "Body text here."]),
 ]
@@ -157,8 +167,13 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
 
 
-@given(st.lists(st.sampled_from(["Jane Doe resigned.", "雷军卸任董事。", "Acme Co., Ltd. grew."]),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.sampled_from(["Jane Doe resigned.", "雷军卸任董事。", "Acme Co., Ltd. grew."]),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_sentences_are_verbatim_pieces(parts: list[str]) -> None:
     text = " ".join(parts)
     pieces = split_sentences(text)
@@ -224,8 +239,11 @@ def test_may_the_verb_is_not_a_date() -> None:
     assert find_dates("He may step down next year.") == []
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
-       st.integers(1, 12), st.integers(1, 28))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.integers(1, 12),
+    st.integers(1, 28),
+)
 def test_month_day_never_lands_after_publication(published: date, month: int, day: int) -> None:
     mention = DateMention(0, 0, "explicit", None, month, day)
     value = resolve(mention, published, None)
@@ -235,11 +253,15 @@ def test_month_day_never_lands_after_publication(published: date, month: int, da
 
 
 def test_relative_dates_follow_the_previous_dated_sentence() -> None:
-    text = ("On October 15th, Lei Jun resigned from the board of Alpha Co., Ltd. "
-            "Five days later, Lei Jun was removed from Beta Co., Ltd.")
+    text = (
+        "On October 15th, Lei Jun resigned from the board of Alpha Co., Ltd. "
+        "Five days later, Lei Jun was removed from Beta Co., Ltd."
+    )
     found = extract_statements(text, published=PUBLISHED, people=[Entry("Lei Jun")])
     assert [(s.company, s.date) for s in found] == [
-        ("Alpha Co., Ltd.", "2021-10-15"), ("Beta Co., Ltd.", "2021-10-20")]
+        ("Alpha Co., Ltd.", "2021-10-15"),
+        ("Beta Co., Ltd.", "2021-10-20"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +296,11 @@ CHANGES = [
     ("Alpha Co., Ltd. appointed Lei Jun as its chairman.", "joined", "chairman"),
     ("Lei Jun stepped down as CEO of Alpha Co., Ltd. on Monday.", "left", "CEO"),
     ("Lei Jun was promoted from COO to CEO of Alpha Co., Ltd.", "role_changed", "CEO"),
-    ("雷军卸任北京阿尔法科技有限公司执行董事兼总经理。", "left", "executive director, general manager"),
+    (
+        "雷军卸任北京阿尔法科技有限公司执行董事兼总经理。",
+        "left",
+        "executive director, general manager",
+    ),
     ("雷军出任北京阿尔法科技有限公司董事长。", "joined", "chairman"),
     ("北京阿尔法科技有限公司法定代表人由雷军变更为张伟。", "left", "legal representative"),
 ]
@@ -305,8 +331,10 @@ def test_pronoun_takes_the_last_person_and_both_sentences_are_evidence() -> None
 
 
 def test_watch_list_filters_people_and_companies() -> None:
-    text = ("Zhang Wei resigned as director of Alpha Co., Ltd. "
-            "Li Na resigned as director of Beta Co., Ltd.")
+    text = (
+        "Zhang Wei resigned as director of Alpha Co., Ltd. "
+        "Li Na resigned as director of Beta Co., Ltd."
+    )
     assert extract_statements(text) == []
     by_person = extract_statements(text, people=[Entry("Li Na")])
     assert [(s.person, s.company) for s in by_person] == [("Li Na", "Beta Co., Ltd.")]
@@ -320,16 +348,44 @@ def test_watched_chinese_alias_is_reported_with_the_canonical_name() -> None:
     assert found.person == "Lei Jun" and found.role == "director"
 
 
-WORDS = ["Lei Jun", "雷军", "resigned", "卸任", "as", "CEO", "董事长", "of", "Alpha Co., Ltd.",
-         "北京阿尔法科技有限公司", "denied", "On May 5,", "Five days later,", "he", "其", "由", "变更为",
-         "changed from", "to", "。", ".", ",", "，", "and", "、", "appointed", "新增", "2021年3月1日"]
+WORDS = [
+    "Lei Jun",
+    "雷军",
+    "resigned",
+    "卸任",
+    "as",
+    "CEO",
+    "董事长",
+    "of",
+    "Alpha Co., Ltd.",
+    "北京阿尔法科技有限公司",
+    "denied",
+    "On May 5,",
+    "Five days later,",
+    "he",
+    "其",
+    "由",
+    "变更为",
+    "changed from",
+    "to",
+    "。",
+    ".",
+    ",",
+    "，",
+    "and",
+    "、",
+    "appointed",
+    "新增",
+    "2021年3月1日",
+]
 
 
 @given(st.lists(st.sampled_from(WORDS), max_size=25), st.booleans())
 def test_any_text_gives_well_formed_statements(words: list[str], everything: bool) -> None:
     text = " ".join(words)
-    for item in extract_statements(text, published=PUBLISHED, people=LEI,
-                                   all_statements=everything):
+    for item in extract_statements(
+        text, published=PUBLISHED, people=LEI, all_statements=everything
+    ):
         assert item.change in {"joined", "left", "role_changed"}
         assert item.date is None or ISO.match(item.date)
         assert item.person and item.company

@@ -57,8 +57,7 @@ def _event_id(event: dict[str, Any]) -> str:
     return f"{event['person']}-{event['company']}"
 
 
-@pytest.mark.parametrize("event", _expected()["events"] if EXPECTED.exists() else [],
-                         ids=_event_id)
+@pytest.mark.parametrize("event", _expected()["events"] if EXPECTED.exists() else [], ids=_event_id)
 def test_every_expected_event_is_found(event: dict[str, Any]) -> None:
     found = _statements()
     assert any(_fits(event, s) for s in found), [

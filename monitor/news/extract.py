@@ -160,7 +160,7 @@ def _drafts(s: _Sentence) -> list[_Draft]:
 
 
 def _inherit_roles(drafts: list[_Draft]) -> list[_Draft]:
-    """"刘德明卸任法定代表人，由周晓雯接任": the successor takes the roles given up."""
+    """ "刘德明卸任法定代表人，由周晓雯接任": the successor takes the roles given up."""
     given_up = [d for d in drafts if d.change == lx.LEFT and d.roles]
     out: list[_Draft] = []
     for d in drafts:
@@ -305,8 +305,16 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
             inherits = t.text in _INHERITING or t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER)
             segment = (max(lo, min(person.start, t.start)), hi)
             out.append(
-                _Draft(person, kind, t.start, own, previous, company, inherits=inherits,
-                       segment=segment)
+                _Draft(
+                    person,
+                    kind,
+                    t.start,
+                    own,
+                    previous,
+                    company,
+                    inherits=inherits,
+                    segment=segment,
+                )
             )
     return out
 

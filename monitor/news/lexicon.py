@@ -194,8 +194,11 @@ EN_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_en(r"bec(?:ame|omes|ome|oming)"), JOINED, INTRANS, needs_role=True),
     TriggerRule(_en(r"being (?:its|the(?: company's)?|their)"), JOINED, INTRANS, needs_role=True),
     TriggerRule(
-        _en(r"as (?:its|the(?: company's)?|their)(?: new| first)?"), JOINED, INTRANS,
-        needs_role=True, before=re.compile(r"\bwith\s+\S[^,;]{0,40}$"),
+        _en(r"as (?:its|the(?: company's)?|their)(?: new| first)?"),
+        JOINED,
+        INTRANS,
+        needs_role=True,
+        before=re.compile(r"\bwith\s+\S[^,;]{0,40}$"),
     ),
 )
 
@@ -572,8 +575,21 @@ NOT_NAME_WORDS = NOT_NAME_WORDS | frozenset(
 )
 ZH_NAME_LEFT = (*ZH_NAME_LEFT, "的")
 ZH_NAME_RIGHT = (
-    *ZH_NAME_RIGHT, "因", "又", "自", "宣布", "表示", "称", "透露", "指出", "回应", "说", "退休",
-    "目前", "现任", "曾",
+    *ZH_NAME_RIGHT,
+    "因",
+    "又",
+    "自",
+    "宣布",
+    "表示",
+    "称",
+    "透露",
+    "指出",
+    "回应",
+    "说",
+    "退休",
+    "目前",
+    "现任",
+    "曾",
 )
 # a Chinese name does not end in these
 ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")
@@ -584,6 +600,4 @@ EN_DENIAL = re.compile(
 )
 ZH_DENIAL = re.compile(r"不属实|不实|否认|辟谣|谣言|并非事实|不是事实|子虚乌有")
 # a bare year in the clause of a past change makes it background ("joined in 2009")
-EN_BARE_YEAR = re.compile(
-    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b", re.IGNORECASE
-)
+EN_BARE_YEAR = re.compile(r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b", re.IGNORECASE)
