@@ -99,40 +99,39 @@ def _text_body() -> str:
     lines = [f"{label}: {{{{ {key} or '-' }}}}" for label, key in _FIELDS]
     return (
         "{% if note %}{{ note }}\n\n{% endif %}"
-        "{{ person }} {{ verb }} {{ company }}.\n\n"
+        "{{ person }} {{ verb }} {{ company }}\n\n"
         + "\n".join(lines)
         + "\nURL: {{ url or '-' }}\nEvidence: {{ evidence or '-' }}\nAlert: {{ alert_id }}\n"
     )
 
 
 def _markdown_body() -> str:
-    lines = [f"*{label}:* {{{{ ({key} or '-') | md }}}}" for label, key in _FIELDS]
+    lines = [f"**{label}:** {{{{ ({key} or '-') | md }}}}" for label, key in _FIELDS]
     return (
         "{% if note %}_{{ note | md }}_\n\n{% endif %}"
         "**{{ person | md }}** {{ verb }} **{{ company | md }}**\n\n"
         + "\n".join(lines)
-        + "\n*URL:* {{ link or '-' }}\n*Evidence:* {{ (evidence or '-') | md }}"
-        "\n*Alert:* {{ alert_id }}\n"
+        + "\n**URL:** {{ link or '-' }}\n**Evidence:** {{ (evidence or '-') | md }}"
+        "\n**Alert:** {{ alert_id }}\n"
     )
 
 
 def _html_body() -> str:
-    rows = "".join(
-        f"<tr><th align='left'>{label}</th><td>{{{{ {key} or '-' }}}}</td></tr>"
-        for label, key in _FIELDS
+    lines = "".join(
+        f"<strong>{label}:</strong> {{{{ {key} or '-' }}}}<br/>" for label, key in _FIELDS
     )
     return (
         "{% if note %}<p><em>{{ note }}</em></p>{% endif %}"
-        "<p><strong>{{ person }}</strong> {{ verb }} <strong>{{ company }}</strong>.</p>"
-        f"<table>{rows}"
-        "<tr><th align='left'>URL</th><td>{% if link %}<a href=\"{{ link }}\">{{ link }}</a>"
-        "{% else %}{{ url or '-' }}{% endif %}</td></tr>"
-        "<tr><th align='left'>Evidence</th><td>{{ evidence or '-' }}</td></tr>"
-        "<tr><th align='left'>Alert</th><td>{{ alert_id }}</td></tr></table>"
+        "<p><strong>{{ person }}</strong> {{ verb }} <strong>{{ company }}</strong></p>"
+        f"<p>{lines}"
+        '<strong>URL:</strong> {% if link %}<a href="{{ link }}">{{ link }}</a>'
+        "{% else %}{{ url or '-' }}{% endif %}<br/>"
+        "<strong>Evidence:</strong> {{ evidence or '-' }}<br/>"
+        "<strong>Alert:</strong> {{ alert_id }}</p>"
     )
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]~|<>])")
 
 
 def md_escape(value: Any) -> str:
