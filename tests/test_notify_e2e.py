@@ -72,12 +72,14 @@ class Inbox:
         inbox = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 inbox.messages.append(parsed)  # type: ignore[arg-type]
                 return "250 OK"
 
-        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        def authenticate(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> Any:
             if isinstance(data, LoginPassword):
                 inbox.logins.append((data.login, data.password))
                 ok = (data.login, data.password) == (SMTP_USER.encode(), SMTP_PASSWORD.encode())
@@ -117,7 +119,7 @@ class Hooks:
         hooks = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length", 0))
                 hooks.posts.append(Post(self.path, json.loads(self.rfile.read(size) or b"{}")))
                 self.send_response(200)
