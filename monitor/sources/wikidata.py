@@ -215,19 +215,34 @@ class WikidataSource(Source):
         marker = f"wikidata:{self.spec.item}@{revision}"
         if marker == state.content_hash:
             return NotModified(url=self.url)
-        entity_url = (
-            f"{self.spec.base_url.rstrip('/')}/wiki/Special:EntityData/{quote(self.spec.item)}.json"
-        )
-        _, data = await get_json(fetcher, entity_url, WHAT, headers=self.headers)
-        entity = _the_entity(data, self.spec.item, entity_url)
+        _, data = await get_json(fetcher, self.entity_url, WHAT, headers=self.headers)
+        entity = _the_entity(data, self.spec.item, self.entity_url)
         found = positions(entity)
         wanted = {p.person for p in found} | {p.role_item for p in found if p.role_item}
         names = await self.labels(fetcher, wanted)
         officers = to_officers(found, names, self.entity, self.url)
         return Observed(Extraction(tuple(officers), rows_seen=len(found)), marker, url=self.url)
 
+    @property
+    def entity_url(self) -> str:
+        base = self.spec.base_url.rstrip("/")
+        return f"{base}/wiki/Special:EntityData/{quote(self.spec.item)}.json"
+
+    @property
+    def revision_url(self) -> str:
+        return self.api(action="wbgetentities", ids=self.spec.item, props="info")
+
+    def labels_url(self, ids: Sequence[str]) -> str:
+        return self.api(
+            action="wbgetentities",
+            ids="|".join(ids),
+            props="labels",
+            languages="|".join(self.spec.languages),
+            languagefallback="1",
+        )
+
     async def last_revision(self, fetcher: Fetcher) -> int:
-        url = self.api(action="wbgetentities", ids=self.spec.item, props="info")
+        url = self.revision_url
         _, data = await get_json(fetcher, url, WHAT, headers=self.headers)
         entity = _the_entity(data, self.spec.item, url)
         revision = entity.get("lastrevid")
@@ -241,13 +256,7 @@ class WikidataSource(Source):
         ordered = sorted(ids)
         for start in range(0, len(ordered), 50):
             batch = ordered[start : start + 50]
-            url = self.api(
-                action="wbgetentities",
-                ids="|".join(batch),
-                props="labels",
-                languages="|".join(self.spec.languages),
-                languagefallback="1",
-            )
+            url = self.labels_url(batch)
             _, data = await get_json(fetcher, url, WHAT, headers=self.headers)
             entities = expect_mapping(data, url, WHAT).get("entities")
             if not isinstance(entities, Mapping):
