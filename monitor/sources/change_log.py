@@ -189,8 +189,8 @@ def significant(records: Sequence[Record]) -> list[Record]:
     """Drop records that change nothing and repeats of a change on the same day."""
     kept: list[Record] = []
     seen: set[tuple[str | None, frozenset[Any], frozenset[Any]]] = set()
-    for record in chronological(records):
-        if record.no_op or record.signature in seen:
+    for record in chronological([r for r in records if not r.no_op]):
+        if record.signature in seen:
             continue
         seen.add(record.signature)
         kept.append(record)
