@@ -139,7 +139,7 @@ def test_bad_token_is_reported(server: PageServer) -> None:
 
 def test_missing_records_is_a_parse_error(server: PageServer) -> None:
     serve(server, PATH, {"error_code": 300000, "reason": "无数据", "result": None})
-    with pytest.raises(ParseError, match="nothing at `records: result.items`"):
+    with pytest.raises(ParseError, match=r"nothing at `records: result\.items`"):
         observe(spec(server).build(COMPANY))
 
 
@@ -182,8 +182,16 @@ def test_duplicates_and_no_ops_are_dropped() -> None:
 def test_an_item_label_that_names_a_role_gives_it() -> None:
     record = make_record("2022-01-04", "法定代表人变更", "陈一丹", "沈丹")
     [gone, came] = sorted(replay([record], COMPANY), key=lambda o: o.active)
-    assert (gone.name, gone.resigned, gone.roles) == ("陈一丹", "2022-01-04", {"legal representative"})
-    assert (came.name, came.appointed, came.roles) == ("沈丹", "2022-01-04", {"legal representative"})
+    assert (gone.name, gone.resigned, gone.roles) == (
+        "陈一丹",
+        "2022-01-04",
+        {"legal representative"},
+    )
+    assert (came.name, came.appointed, came.roles) == (
+        "沈丹",
+        "2022-01-04",
+        {"legal representative"},
+    )
 
 
 def test_losing_one_role_is_not_leaving() -> None:

@@ -119,7 +119,12 @@ def test_pagination_reads_every_page_in_process(server: PageServer) -> None:
     result = observe(spec(server).build(COMPANY))
     assert isinstance(result, Observed)
     names = sorted(o.name for o in result.extraction.officers)
-    assert names == ["Daniel Chukwuemeka Okafor", "Eleanor Jane Hargreaves", "Marcus Price", "Wei Lin"]
+    assert names == [
+        "Daniel Chukwuemeka Okafor",
+        "Eleanor Jane Hargreaves",
+        "Marcus Price",
+        "Wei Lin",
+    ]
     assert [o.name for o in result.extraction.officers if not o.active] == [
         "Daniel Chukwuemeka Okafor"
     ]
@@ -188,7 +193,9 @@ def test_configured_rate_holds_across_pages(tmp_path: Path, server: PageServer) 
     many = [{**document["items"][0], "name": f"DIRECTOR, Number {i}"} for i in range(12)]
     serve_pages(server, {**document, "items": many, "total_results": 12}, per_page=1)
     text = config_text(server, f"sqlite:///{tmp_path / 's.db'}", "{rate: 5/1s}")
-    config = write_config(tmp_path, text.replace(f"items_per_page: {PER_PAGE}", "items_per_page: 1"))
+    config = write_config(
+        tmp_path, text.replace(f"items_per_page: {PER_PAGE}", "items_per_page: 1")
+    )
     assert check(config).returncode == 0
     arrivals = [h.at for h in server.hits if "/officers?" in h.path]
     assert len(arrivals) == 12

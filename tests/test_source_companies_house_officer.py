@@ -99,7 +99,9 @@ def test_appointments_keep_history_and_dates() -> None:
 
 
 def test_unknown_officer_id_is_a_clear_error(server: PageServer) -> None:
-    spec = CompaniesHouseOfficerSpec(kind=KIND, officer_id=MAIN_ID, api_key="k", base_url=server.base)
+    spec = CompaniesHouseOfficerSpec(
+        kind=KIND, officer_id=MAIN_ID, api_key="k", base_url=server.base
+    )
     with pytest.raises(FetchError, match="HTTP 404"):
         observe(spec.build(PERSON))
 

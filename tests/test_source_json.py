@@ -60,7 +60,12 @@ def paged(server: PageServer, **extra: Any) -> JsonSpec:
             "kind": KIND,
             "url": server.url(PAGE1),
             "rows": "data[].attributes",
-            "fields": {"name": "full_name", "role": "title", "appointed": "start", "resigned": "end"},
+            "fields": {
+                "name": "full_name",
+                "role": "title",
+                "appointed": "start",
+                "resigned": "end",
+            },
             "left_if": "!current",
             "next": "links.next",
             **extra,

@@ -32,7 +32,7 @@ def test_end_date_and_inactive_become_departures(tmp_path: Path, server: PageSer
     config = write_config(
         tmp_path,
         f"""
-state: "sqlite:///{tmp_path / 's.db'}"
+state: "sqlite:///{tmp_path / "s.db"}"
 hosts:
   "127.0.0.1": {{rate: none}}
 companies:

@@ -26,7 +26,7 @@ def test_only_the_watched_person_across_pages(tmp_path: Path, server: PageServer
     config = write_config(
         tmp_path,
         f"""
-state: "sqlite:///{tmp_path / 's.db'}"
+state: "sqlite:///{tmp_path / "s.db"}"
 hosts:
   "127.0.0.1": {{rate: none}}
 people:

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 from conftest import PageServer
-from registry_support import by_change, check, events, fixture, observe, raw_fixture, serve, write_config
+from registry_support import (
+    by_change,
+    check,
+    events,
+    fixture,
+    observe,
+    raw_fixture,
+    serve,
+    write_config,
+)
 
 from monitor.errors import FetchError, ParseError
 from monitor.sources.base import FetchState, NotModified, Observed
@@ -58,7 +67,7 @@ def test_new_filings_become_events(tmp_path: Path, server: PageServer) -> None:
     config = write_config(
         tmp_path,
         f"""
-state: "sqlite:///{tmp_path / 's.db'}"
+state: "sqlite:///{tmp_path / "s.db"}"
 hosts:
   "127.0.0.1": {{rate: 10/1s, concurrency: 2}}
 companies:

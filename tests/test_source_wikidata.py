@@ -20,9 +20,7 @@ AFTER_IDS = ["Q484876", "Q7101", "Q7104", "Q7105", "Q7106", "Q7199"]
 
 
 def source(server: PageServer) -> WikidataSource:
-    spec = WikidataSpec(
-        kind=KIND, item="Q7001", contact="ops@example.org", base_url=server.base
-    )
+    spec = WikidataSpec(kind=KIND, item="Q7001", contact="ops@example.org", base_url=server.base)
     return spec.build(COMPANY)
 
 
@@ -42,7 +40,7 @@ def test_end_time_deprecation_and_deletion(tmp_path: Path, server: PageServer) -
     config = write_config(
         tmp_path,
         f"""
-state: "sqlite:///{tmp_path / 's.db'}"
+state: "sqlite:///{tmp_path / "s.db"}"
 hosts:
   "127.0.0.1": {{rate: none}}
 companies:
@@ -117,7 +115,9 @@ def test_deprecated_and_unknown_value_statements_are_skipped() -> None:
         ("error_maxlag.json", ParseError, "no `entities`"),
     ],
 )
-def test_errors_are_named(server: PageServer, name: str, error: type[Exception], message: str) -> None:
+def test_errors_are_named(
+    server: PageServer, name: str, error: type[Exception], message: str
+) -> None:
     wiki = source(server)
     serve(server, local(server, wiki.revision_url), fixture(KIND, name))
     with pytest.raises(error, match=message):
