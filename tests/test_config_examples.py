@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,7 @@ REGISTRY_KINDS = {
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_validates(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    env = {name: f"test-{name.lower()}" for name in re.findall(r"\$\{(\w+)", text)}
-    config = load_config(path, env=env).config
+    config = load_config(path, env={}).config
     kinds = {spec.kind for entry in config.entries for spec in entry.sources}
     assert path.stem in kinds
     for entry in config.entries:
