@@ -14,8 +14,11 @@ from urllib.parse import quote, urlsplit
 
 # Delimiters that change how a URL splits wherever they appear.
 _ALWAYS = frozenset("#?% \t\r\n")
-# Delimiters that only matter inside the authority (user:password@host).
-_AUTHORITY = frozenset("@/:")
+# What may stay as written inside the authority (user:password@host): RFC 3986's
+# unreserved characters and sub-delimiters. Anything else there is encoded.
+_AUTHORITY_SAFE = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;="
+)
 _MARK = "\x00"
 _ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 
@@ -39,7 +42,7 @@ def encode_secrets(url: str, secrets: Iterable[str]) -> str:
             continue
         risky = set(secret) & _ALWAYS
         if _in_authority(url, secret):
-            risky |= set(secret) & _AUTHORITY
+            risky |= set(secret) - _AUTHORITY_SAFE
         if risky == {"%"} and _ENCODED.search(secret):
             continue  # already percent-encoded by the user
         if risky:
