@@ -225,9 +225,8 @@ def summary(engine: Engine, *, limit: int = 20) -> dict[str, Any]:
     """Counts by state, and the rows that need attention (failing or dead)."""
     failing = and_(d.c.status.in_(("pending", "sending")), d.c.attempts > 0)
     with engine.connect() as conn:
-        counts: dict[str, int] = dict(
-            conn.execute(select(d.c.status, func.count()).group_by(d.c.status)).tuples().all()
-        )
+        rows = conn.execute(select(d.c.status, func.count()).group_by(d.c.status))
+        counts: dict[str, int] = {str(status): int(n) for status, n in rows}
         failed = conn.execute(select(func.count()).where(failing)).scalar_one()
         problems = conn.execute(
             select(d).where(or_(failing, d.c.status == "dead")).order_by(d.c.id.desc()).limit(limit)
