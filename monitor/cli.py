@@ -151,7 +151,7 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
             f"checked {len(report.results)} source(s): {len(report.events)} change(s), "
             f"{len(report.failures)} failed"
         )
-    if delivery.claimed:
+    if delivery.claimed and not as_json:
         from monitor.notify.cli import print_report
 
         print_report(delivery, loaded.secrets)

@@ -63,6 +63,7 @@ def diff(before: Iterable[Officer], after: Iterable[Officer]) -> list[Change]:
                 roles=gone.roles,
                 effective_date=resigned.resigned if resigned else None,
                 evidence=resigned.evidence if resigned else gone.evidence,
+                published_date=resigned.published if resigned else None,
             )
         )
     for key in sorted(new.keys() - old.keys()):
@@ -75,6 +76,7 @@ def diff(before: Iterable[Officer], after: Iterable[Officer]) -> list[Change]:
                 roles=came.roles,
                 effective_date=came.appointed,
                 evidence=came.evidence,
+                published_date=came.published,
             )
         )
     for key in sorted(old.keys() & new.keys()):
@@ -89,6 +91,7 @@ def diff(before: Iterable[Officer], after: Iterable[Officer]) -> list[Change]:
                     previous_roles=was.roles,
                     effective_date=now.appointed if now.appointed != was.appointed else None,
                     evidence=now.evidence,
+                    published_date=now.published,
                 )
             )
     return changes

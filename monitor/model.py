@@ -24,6 +24,7 @@ class Officer:
     appointed: str | None = None
     resigned: str | None = None
     evidence: str = ""
+    published: str | None = None  # filed or published, where the source says
 
     @classmethod
     def from_cells(
@@ -60,6 +61,7 @@ class Officer:
             "appointed": self.appointed,
             "resigned": self.resigned,
             "evidence": self.evidence,
+            "published": self.published,
         }
 
     @classmethod
@@ -71,6 +73,7 @@ class Officer:
             appointed=data.get("appointed"),
             resigned=data.get("resigned"),
             evidence=data.get("evidence") or "",
+            published=data.get("published"),
         )
 
 
@@ -93,6 +96,7 @@ class Change:
     previous_roles: frozenset[str] = frozenset()
     effective_date: str | None = None
     evidence: str = ""
+    published_date: str | None = None
 
     @property
     def role(self) -> str:

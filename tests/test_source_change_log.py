@@ -89,6 +89,7 @@ def test_one_change_under_two_labels_is_reported_once(
     joined = found[("joined", "沈丹", COMPANY)]
     assert joined["roles"] == ["chairman", "general manager"]
     assert joined["effective_date"] == "2023-05-10"
+    assert joined["published_date"] == "2023-05-10"
     left = found[("left", "陈一丹", COMPANY)]
     assert left["roles"] == ["chairman", "general manager"]
     assert left["effective_date"] == "2023-05-10"

@@ -96,9 +96,11 @@ companies:
     left = found[("left", "Jane Smith", COMPANY)]
     assert (left["role"], left["effective_date"]) == ("cfo", "2024-03-04")
     assert "nwtr-20240304.htm" in left["evidence"]
+    assert left["published_date"] == "2024-03-06"
     assert found[("joined", "Robert Chen", COMPANY)]["role"] == "cfo"
     patel = found[("joined", "Anjali Patel", COMPANY)]
     assert (patel["role"], patel["effective_date"]) == ("director", "2024-04-15")
+    assert patel["published_date"] == "2024-04-17"
     assert not server.hits_for(NOT_OFFICER_8K)
     assert all(h.headers["User-Agent"] == AGENT for h in server.hits)
 

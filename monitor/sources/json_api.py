@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
@@ -142,15 +141,9 @@ def normalize_date(value: Any, utc_offset: float = 0) -> str | None:
     return text or None
 
 
-_HAS_PUBLISHED = "published" in {f.name for f in dataclass_fields(Officer)}
-
-
 def with_published(officer: Officer, published: str | None) -> Officer:
     """Attach the filing/publication date where the model carries one."""
-    if not published or not _HAS_PUBLISHED:
-        return officer
-    extra: dict[str, Any] = {"published": published}
-    return replace(officer, **extra)
+    return replace(officer, published=published) if published else officer
 
 
 def observation(

@@ -330,7 +330,7 @@ class Store:
             "roles": sorted(change.roles),
             "previous_roles": sorted(change.previous_roles),
             "effective_date": change.effective_date,
-            "published_date": None,
+            "published_date": change.published_date,
             "detected_at": out.checked_at,
             "evidence": change.evidence,
             "source_name": out.source_name,
