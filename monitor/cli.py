@@ -22,7 +22,7 @@ from monitor.redact import RedactingFilter, redact_text, redact_url
 from monitor.store import EventRecord, Store
 
 if TYPE_CHECKING:
-    from monitor.notify import DeliveryReport
+    from monitor.notify.deliver import DeliveryReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -161,7 +161,7 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
 
 async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryReport]:
     """Poll the due sources, then deliver the alerts that are due (new and retried)."""
-    from monitor.notify import deliver_due
+    from monitor.notify.deliver import deliver_due
 
     config = obj.loaded.config
     store = obj.store()

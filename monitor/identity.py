@@ -24,9 +24,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import permutations
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.contrib.tone_convert import to_normal
-from pypinyin.pinyin_dict import pinyin_dict
 from rapidfuzz.distance import Levenshtein
 
 DEFAULT_THRESHOLD: float = 0.9
@@ -92,6 +89,8 @@ def _is_han(token: str) -> bool:
 
 def _pinyin(text: str) -> str:
     """Tone-less pinyin of Chinese text, syllables joined; ü written u as in passports."""
+    from pypinyin import Style, lazy_pinyin  # 60 MB of dictionaries: load on first use
+
     syllables = [_no_reading(s) for s in lazy_pinyin(text, style=Style.NORMAL)]
     return _fold("".join(syllables)).replace("v", "u")
 
@@ -103,6 +102,9 @@ def _no_reading(syllable: str) -> str:
 
 @cache
 def _pinyin_syllables() -> frozenset[str]:
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
     readings = (to_normal(r) for value in pinyin_dict.values() for r in value.split(","))
     # Interjections such as "m" and "hng" have no vowel and are never part of a name.
     return frozenset(r for r in readings if r.isascii() and set(r) & set("aeiouv"))

@@ -8,14 +8,30 @@ is due and records apprise's verdict.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
 from monitor.config import Loaded
-from monitor.notify.channels import Channels
-from monitor.notify.deliver import DeliveryReport, deliver_due
-from monitor.notify.outbox import enqueue, summary
 from monitor.store import EventRecord, Store, utcnow
+
+if TYPE_CHECKING:
+    from monitor.notify.channels import Channels
+    from monitor.notify.deliver import DeliveryReport
+
+
+def __getattr__(name: str) -> Any:
+    """Delivery pulls in apprise (slow to import): load it only when it is used."""
+    if name in ("deliver_due", "DeliveryReport"):
+        from monitor.notify import deliver
+
+        return getattr(deliver, name)
+    if name == "Channels":
+        from monitor.notify.channels import Channels
+
+        return Channels
+    raise AttributeError(name)
+
 
 __all__ = ["Channels", "DeliveryReport", "deliver_due", "install"]
 
@@ -27,6 +43,8 @@ class OutboxHook:
         self.loaded = loaded
 
     def __call__(self, conn: Connection, records: Sequence[EventRecord]) -> None:
+        from monitor.notify.outbox import enqueue
+
         enqueue(conn, records, self.loaded.config, utcnow())
 
 
@@ -36,4 +54,10 @@ def install(store: Store, loaded: Loaded) -> None:
         store.event_hooks.append(OutboxHook(loaded))
     from monitor.cli import STATUS_SECTIONS
 
-    STATUS_SECTIONS["deliveries"] = lambda s: summary(s.engine)
+    STATUS_SECTIONS["deliveries"] = _summary
+
+
+def _summary(store: Store) -> Any:
+    from monitor.notify.outbox import summary
+
+    return summary(store.engine)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import apprise
+from typing import TYPE_CHECKING, Any, Literal
 
 from monitor.config.models import Channel, Config
 from monitor.notify.messages import Format, Message, check_template
 from monitor.notify.urls import encode_secrets
 from monitor.redact import redact_text, redact_url
+
+if TYPE_CHECKING:
+    import apprise
 
 log = logging.getLogger("monitor.notify")
 
@@ -61,6 +62,8 @@ def _format_of(service: Any) -> Format:
 
 
 def build(name: str, channel: Channel, secrets: frozenset[str]) -> Built:
+    import apprise  # slow to import: only when a channel is first used
+
     display = redact_url(channel.url, secrets)
     problems = [
         f"{key}: {err}"
@@ -125,6 +128,8 @@ def _error_text(result: Any, secrets: frozenset[str]) -> str | None:
 
 def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
     """Translate an ``AppriseResult`` into what the outbox does next."""
+    import apprise
+
     status = result.status
     services = tuple(
         ServiceResult(r.name, redact_url(r.url, secrets), r.status.name) for r in result.results

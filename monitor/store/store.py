@@ -16,7 +16,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -262,58 +273,33 @@ class Store:
     # --- checks ----------------------------------------------------------
 
     def save(self, outcomes: Sequence[CheckOutcome]) -> list[EventRecord]:
-        """Write a batch of checks in one transaction; return the events created."""
+        """Write a batch of checks in one transaction; return the events created.
+
+        Source updates and event-less snapshots go out as one executemany each:
+        a cycle over thousands of sources is a handful of statements, not thousands.
+        """
         created: list[EventRecord] = []
         with self._lock, self.engine.begin() as conn:
+            quiet = [o for o in outcomes if o.reference is not None and not o.changes]
+            if quiet:
+                conn.execute(insert(snapshots), [_snapshot_row(o) for o in quiet])
             for outcome in outcomes:
-                created.extend(self._save_one(conn, outcome))
+                if outcome.changes:
+                    created.extend(self._save_changes(conn, outcome))
+            for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
+                rows = [_source_params(o) for o in outcomes if o.failed == failed]
+                if rows:
+                    conn.execute(statement, rows)
             if created:
                 for hook in self.event_hooks:
                     hook(conn, created)
         return created
 
-    def _save_one(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
-        values: dict[str, Any] = {
-            "last_checked_at": out.checked_at,
-            "next_check_at": out.next_check_at,
-        }
-        if out.failed:
-            values.update(
-                last_error=out.error,
-                consecutive_failures=sources.c.consecutive_failures + 1,
-                healthy=False,
-                health_reason=out.error,
-            )
-        else:
-            values.update(
-                last_success_at=out.checked_at,
-                last_error=None,
-                consecutive_failures=0,
-                etag=out.etag,
-                last_modified=out.last_modified,
-                healthy=out.status != "suspect",
-                health_reason=out.reason if out.status == "suspect" else None,
-                pending_fingerprint=out.pending_fingerprint,
-            )
-            if out.content_hash is not None:
-                values["content_hash"] = out.content_hash
+    def _save_changes(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
         snapshot_id = None
         if out.reference is not None and out.fingerprint is not None:
-            snapshot_id = _new_id(
-                conn.execute(
-                    insert(snapshots).values(
-                        source_id=out.source_id,
-                        retrieved_at=out.checked_at,
-                        fingerprint=out.fingerprint,
-                        url=out.url,
-                        officers=[o.to_json() for o in out.reference],
-                    )
-                ).inserted_primary_key
-            )
-            values["fingerprint"] = out.fingerprint
-        if out.changes:
-            values["last_change_at"] = out.checked_at
-        conn.execute(update(sources).where(sources.c.id == out.source_id).values(**values))
+            result = conn.execute(insert(snapshots).values(**_snapshot_row(out)))
+            snapshot_id = _new_id(result.inserted_primary_key)
         return [self._insert_event(conn, out, change, snapshot_id) for change in out.changes]
 
     def _insert_event(
@@ -361,6 +347,74 @@ class Store:
             query = query.limit(limit)
         with self.engine.connect() as conn:
             return [_event_record(row._asdict()) for row in conn.execute(query)]
+
+
+def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:
+    assert out.reference is not None
+    return {
+        "source_id": out.source_id,
+        "retrieved_at": out.checked_at,
+        "fingerprint": out.fingerprint,
+        "url": out.url,
+        "officers": [o.to_json() for o in out.reference],
+    }
+
+
+def _source_params(out: CheckOutcome) -> dict[str, Any]:
+    suspect = out.status == "suspect"
+    return {
+        "b_id": out.source_id,
+        "b_checked": out.checked_at,
+        "b_next": out.next_check_at,
+        "b_error": out.error,
+        "b_etag": out.etag,
+        "b_modified": out.last_modified,
+        "b_healthy": not suspect,
+        "b_reason": out.reason if suspect else None,
+        "b_pending": out.pending_fingerprint,
+        "b_hash": out.content_hash,
+        "b_fingerprint": out.fingerprint if out.reference is not None else None,
+        "b_changed": out.checked_at if out.changes else None,
+    }
+
+
+def _keep(column: Any, param: str) -> Any:
+    """The new value when there is one, else what the row already holds."""
+    return func.coalesce(bindparam(param), column)
+
+
+_WHERE = sources.c.id == bindparam("b_id")
+_SUCCESS_UPDATE = (
+    update(sources)
+    .where(_WHERE)
+    .values(
+        last_checked_at=bindparam("b_checked"),
+        next_check_at=bindparam("b_next"),
+        last_success_at=bindparam("b_checked"),
+        last_error=None,
+        consecutive_failures=0,
+        etag=bindparam("b_etag"),
+        last_modified=bindparam("b_modified"),
+        healthy=bindparam("b_healthy"),
+        health_reason=bindparam("b_reason"),
+        pending_fingerprint=bindparam("b_pending"),
+        content_hash=_keep(sources.c.content_hash, "b_hash"),
+        fingerprint=_keep(sources.c.fingerprint, "b_fingerprint"),
+        last_change_at=_keep(sources.c.last_change_at, "b_changed"),
+    )
+)
+_FAILURE_UPDATE = (
+    update(sources)
+    .where(_WHERE)
+    .values(
+        last_checked_at=bindparam("b_checked"),
+        next_check_at=bindparam("b_next"),
+        last_error=bindparam("b_error"),
+        consecutive_failures=sources.c.consecutive_failures + 1,
+        healthy=False,
+        health_reason=bindparam("b_error"),
+    )
+)
 
 
 def _new_id(key: Any) -> int:
