@@ -48,12 +48,17 @@ def source_record(source: Source, config: Config) -> SourceRecord:
 
 
 def make_fetcher(config: Config) -> Fetcher:
+    """The process's one HTTP client: registry presets, overridden by the user's ``hosts:``."""
+    from monitor.sources.presets import host_policies
+
+    configured = {host: limits.policy() for host, limits in config.hosts.items()}
     return Fetcher(
         user_agent=config.defaults.user_agent,
         timeout=config.defaults.timeout.total_seconds(),
         max_bytes=config.defaults.max_bytes,
         default_policy=HostPolicy(),
-        host_policies={host.lower(): limits.policy() for host, limits in config.hosts.items()},
+        host_policies=host_policies(configured),
+        robots=bool(getattr(config.defaults, "robots", False)),
     )
 
 

@@ -2,28 +2,44 @@
 
 Every source fetches through a ``Fetcher``: per-host concurrency and rate limits,
 retries with backoff on transient failures (honouring ``Retry-After``), a response
-size cap enforced while streaming, redirects followed and recorded, and
-conditional GET with the validators exactly as the server sent them.
+size cap enforced while decoding the stream, redirects followed and recorded,
+optional robots.txt rules, and conditional GET with the validators exactly as the
+server sent them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import random
 import time
-from collections.abc import Mapping
+import zlib
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from monitor import __version__
 from monitor.errors import FetchError
 
+log = logging.getLogger("monitor.fetch")
+
 DEFAULT_USER_AGENT = f"monitor/{__version__} (officer-change monitor)"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+# Request starts are kept this far inside a host's limit, so network jitter between
+# our clock and the server's never makes a window look over the limit there.
+WINDOW_MARGIN = 0.05
+ROBOTS_TTL = 3600.0
+# Only encodings decoded here with a bounded output are asked for.
+ACCEPT_ENCODING = "gzip, deflate"
+
+# (host, seconds, HTTP status or 0 for no answer): for latency metrics.
+ResponseListener = Callable[[str, float, int], None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,33 @@ class HostPolicy:
     def min_interval(self) -> float:
         return 0.0 if not self.rate else self.per / self.rate
 
+    @property
+    def window(self) -> tuple[int, float]:
+        """At most ``count`` starts in any ``seconds`` (e.g. 0.5/s → 1 in 2 s)."""
+        if not self.rate:
+            return (0, 0.0)
+        count = max(1, int(self.rate))
+        return (count, self.per * count / self.rate)
+
+
+def earliest_start(
+    starts: Sequence[float], now: float, policy: HostPolicy, not_before: float = 0.0
+) -> float:
+    """When the next request to a host may start, given the recent ``starts``.
+
+    Starts are spaced by ``per / rate`` and, over any window of ``per`` seconds,
+    never more than the limit (with a margin), however the spacing drifts.
+    """
+    start = max(now, not_before)
+    if not policy.rate:
+        return start
+    if starts:
+        start = max(start, starts[-1] + policy.min_interval)
+    count, seconds = policy.window
+    if len(starts) >= count:
+        start = max(start, starts[-count] + seconds + WINDOW_MARGIN)
+    return start
+
 
 @dataclass(frozen=True)
 class Response:
@@ -46,8 +89,9 @@ class Response:
     status: int
     headers: Mapping[str, str]
     body: bytes
-    history: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()  # every URL redirected from, in order
     elapsed: float = 0.0
+    redirects: tuple[tuple[int, str], ...] = ()  # (status, Location) of each redirect
 
     @property
     def not_modified(self) -> bool:
@@ -71,20 +115,83 @@ class _HostGate:
     policy: HostPolicy
     slots: asyncio.Semaphore
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_start: float = 0.0
+    starts: deque[float] = field(default_factory=deque)
+    not_before: float = 0.0
 
     async def wait_turn(self) -> None:
-        """Space request starts by the host's minimum interval (or a Retry-After)."""
+        """Wait until the host's limits allow one more request start."""
         async with self.lock:
-            now = time.monotonic()
-            delay = self.next_start - now
-            if delay > 0:
-                await asyncio.sleep(delay)
+            while True:
                 now = time.monotonic()
-            self.next_start = max(self.next_start, now) + self.policy.min_interval
+                at = earliest_start(self.starts, now, self.policy, self.not_before)
+                if at <= now:
+                    break
+                await asyncio.sleep(at - now)
+            self.starts.append(time.monotonic())
+            keep = max(1, self.policy.window[0])
+            while len(self.starts) > keep:
+                self.starts.popleft()
 
     def hold_off(self, seconds: float) -> None:
-        self.next_start = max(self.next_start, time.monotonic() + seconds)
+        self.not_before = max(self.not_before, time.monotonic() + seconds)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _CappedDecoder:
+    """Content-decode a stream without ever producing more than ``cap`` bytes.
+
+    zlib's ``max_length`` bounds each step's output, so a small compressed chunk
+    that inflates to gigabytes (a gzip bomb) stops at the cap instead.
+    """
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+        self.encoding = encoding
+        self.first = True
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS}.get(encoding)
+        self.inflater = zlib.decompressobj(wbits or zlib.MAX_WBITS) if encoding else None
+
+    def feed(self, data: bytes) -> list[bytes]:
+        if self.inflater is None:
+            return [self._count(data)] if data else []
+        out: list[bytes] = []
+        pending = data
+        while pending:
+            try:
+                piece = self.inflater.decompress(pending, self.cap - self.size + 1)
+            except zlib.error:
+                if self.encoding == "deflate" and self.first:
+                    # Some servers send raw deflate without the zlib header.
+                    self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self.first = False
+                    continue
+                raise
+            self.first = False
+            out.append(self._count(piece))
+            pending = self.inflater.unconsumed_tail
+            if self.inflater.eof:
+                break
+        return out
+
+    def _count(self, piece: bytes) -> bytes:
+        self.size += len(piece)
+        if self.size > self.cap:
+            raise _TooLarge
+        return piece
+
+
+def _decoder(headers: httpx.Headers, cap: int, url: str) -> _CappedDecoder:
+    codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if not codings:
+        return _CappedDecoder("", cap)
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _CappedDecoder(codings[0], cap)
+    raise FetchError(f"unsupported Content-Encoding {', '.join(codings)!r}", url=url)
 
 
 class Fetcher:
@@ -102,17 +209,23 @@ class Fetcher:
         default_policy: HostPolicy | None = None,
         host_policies: Mapping[str, HostPolicy] | None = None,
         max_connections: int = 100,
+        robots: bool = False,
         client: httpx.AsyncClient | None = None,
     ) -> None:
+        self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.retries = retries
         self.backoff = backoff
         self.total_timeout = timeout
         self.default_policy = default_policy or HostPolicy()
-        self.host_policies = dict(host_policies or {})
+        self.host_policies = {h.lower(): p for h, p in (host_policies or {}).items()}
+        self.robots = robots
+        self.listeners: list[ResponseListener] = []
         self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, tuple[float, Any]] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
         self._client = client or httpx.AsyncClient(
-            headers={"User-Agent": user_agent},
+            headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
             max_redirects=10,
@@ -155,9 +268,21 @@ class Fetcher:
         if last_modified:
             request_headers["If-Modified-Since"] = last_modified
         try:
-            host = httpx.URL(url).host
+            parsed = httpx.URL(url)
         except httpx.InvalidURL as exc:
             raise FetchError(f"malformed URL: {exc}", url=url) from None
+        if self.robots:
+            await self._check_robots(parsed, url)
+        return await self._polite(url, parsed.host, request_headers, auth)
+
+    async def _polite(
+        self,
+        url: str,
+        host: str,
+        headers: Mapping[str, str],
+        auth: httpx.Auth | tuple[str, str] | None,
+    ) -> Response:
+        """One request through the host's gate, retried on transient failures."""
         gate = self._gate(host)
         attempt = 0
         while True:
@@ -165,31 +290,74 @@ class Fetcher:
             try:
                 async with gate.slots:
                     await gate.wait_turn()
-                    response = await self._once(url, request_headers, auth)
+                    response = await self._once(url, host, headers, auth)
             except FetchError as exc:
                 if not exc.transient or attempt > self.retries:
                     raise
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            if response.status in RETRY_STATUS and attempt <= self.retries:
+            if response.status in RETRY_STATUS:
                 wait = _retry_after(response.headers.get("retry-after"))
                 if wait is not None:
-                    gate.hold_off(wait)
-                await asyncio.sleep(self._backoff(attempt) if wait is None else 0)
-                continue
+                    gate.hold_off(wait)  # every request to the host waits, not only ours
+                if attempt <= self.retries:
+                    await asyncio.sleep(self._backoff(attempt) if wait is None else 0)
+                    continue
             return response
 
     def _backoff(self, attempt: int) -> float:
         base: float = self.backoff * (2 ** (attempt - 1))
         return base + random.uniform(0, base / 2)
 
+    async def _check_robots(self, parsed: httpx.URL, url: str) -> None:
+        rules = await self._robots_for(parsed)
+        target = str(parsed.copy_with(fragment=None))
+        if rules is not None and not rules.can_fetch(target, self.user_agent):
+            raise FetchError(
+                f"{parsed.host}'s robots.txt disallows this address for our User-Agent; "
+                "ask the site or turn robots off for it",
+                url=url,
+            )
+
+    async def _robots_for(self, parsed: httpx.URL) -> Any:
+        """The host's parsed robots.txt (None: no rules), fetched at most once an hour."""
+        origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            cached = self._robots.get(origin)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+            rules = await self._fetch_robots(origin, parsed.host)
+            self._robots[origin] = (time.monotonic() + ROBOTS_TTL, rules)
+            return rules
+
+    async def _fetch_robots(self, origin: str, host: str) -> Any:
+        from protego import Protego
+
+        try:
+            response = await self._polite(f"{origin}/robots.txt", host, {}, None)
+        except FetchError as exc:
+            log.info("no robots.txt from %s (%s); fetching as allowed", origin, exc)
+            return None
+        if response.status != 200:
+            return None  # 4xx: no rules; 5xx after retries: treated the same
+        text = response.body.decode("utf-8", errors="replace")
+        return Protego.parse(text)
+
     async def _once(
-        self, url: str, headers: Mapping[str, str], auth: httpx.Auth | tuple[str, str] | None
+        self,
+        url: str,
+        host: str,
+        headers: Mapping[str, str],
+        auth: httpx.Auth | tuple[str, str] | None,
     ) -> Response:
         started = time.monotonic()
+        status = 0
         try:
             async with asyncio.timeout(self.total_timeout):
-                return await self._stream(url, headers, auth, started)
+                response = await self._stream(url, headers, auth, started)
+                status = response.status
+                return response
         except TimeoutError:
             raise FetchError(
                 f"no complete answer within {self.total_timeout:g}s", url=url, transient=True
@@ -200,6 +368,9 @@ class Fetcher:
             raise FetchError(f"timed out ({type(exc).__name__})", url=url, transient=True) from None
         except httpx.TransportError as exc:
             raise FetchError(_describe_transport_error(exc), url=url, transient=True) from None
+        finally:
+            for listener in self.listeners:
+                listener(host, time.monotonic() - started, status)
 
     async def _stream(
         self,
@@ -208,20 +379,24 @@ class Fetcher:
         auth: httpx.Auth | tuple[str, str] | None,
         started: float,
     ) -> Response:
-        request_auth: httpx.Auth | tuple[str, str] | None = auth
-        async with self._client.stream("GET", url, headers=headers, auth=request_auth) as resp:
+        async with self._client.stream("GET", url, headers=headers, auth=auth) as resp:
+            decoder = _decoder(resp.headers, self.max_bytes, url)
             chunks: list[bytes] = []
-            size = 0
-            async for chunk in resp.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(
-                        f"response larger than the {self.max_bytes} byte cap; "
-                        "raise max_bytes for this source if it is genuine",
-                        url=url,
-                        status=resp.status_code,
-                    )
-                chunks.append(chunk)
+            try:
+                async for raw in resp.aiter_raw():
+                    chunks.extend(decoder.feed(raw))
+            except _TooLarge:
+                raise FetchError(
+                    f"response larger than the {self.max_bytes} byte cap; "
+                    "raise max_bytes for this source if it is genuine",
+                    url=url,
+                    status=resp.status_code,
+                ) from None
+            except zlib.error as exc:
+                raise FetchError(f"corrupt compressed body: {exc}", url=url) from None
+            redirects = tuple((r.status_code, r.headers.get("location", "")) for r in resp.history)
+            if redirects:
+                log.debug("redirected %s: %s", url, " → ".join(loc for _, loc in redirects))
             return Response(
                 url=url,
                 final_url=str(resp.url),
@@ -230,6 +405,7 @@ class Fetcher:
                 body=b"".join(chunks),
                 history=tuple(str(r.url) for r in resp.history),
                 elapsed=time.monotonic() - started,
+                redirects=redirects,
             )
 
 
@@ -252,7 +428,8 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         lowered = text.lower()
-        if "name or service" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
+        dns = ("name or service", "nodename", "getaddrinfo", "name resolution")
+        if any(marker in lowered for marker in dns):
             return f"DNS lookup failed: {text}"
         if "ssl" in lowered or "certificate" in lowered:
             return f"TLS handshake failed: {text}"
