@@ -550,6 +550,14 @@ def _without_legal_form(key: str) -> str:
     return text
 
 
+def company_block_key(name: str) -> str:
+    """Two names can match at the default threshold only when these keys are equal.
+
+    Use it to index many watched companies and compare a name only with its block.
+    """
+    return _compact(company_key(name))
+
+
 def company_score(a: str, b: str) -> float:
     """Similarity 0..1 of two company names.
 

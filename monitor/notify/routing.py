@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from monitor.config.models import Config, Entry
 from monitor.identity import Entry as Names
-from monitor.identity import Match, match_company, match_person
+from monitor.identity import Match, company_block_key, match_company, match_person
 from monitor.normalize import split_roles
 from monitor.store import EventRecord
 
@@ -23,10 +23,28 @@ def concerned(event: EventRecord, config: Config) -> list[Entry]:
     people: list[Entry] = [
         p for p in config.people if isinstance(match_person(event.person, [_names(p)]), Match)
     ]
+    block = _company_blocks(config).get(company_block_key(event.company), [])
     companies: list[Entry] = [
-        c for c in config.companies if isinstance(match_company(event.company, [_names(c)]), Match)
+        c for c in block if isinstance(match_company(event.company, [_names(c)]), Match)
     ]
     return people + companies
+
+
+_BLOCKS: dict[int, tuple[Config, dict[str, list[Entry]]]] = {}
+
+
+def _company_blocks(config: Config) -> dict[str, list[Entry]]:
+    """Watched companies grouped by block key, built once per configuration."""
+    cached = _BLOCKS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    blocks: dict[str, list[Entry]] = {}
+    for entry in config.companies:
+        for name in dict.fromkeys(company_block_key(n) for n in (entry.name, *entry.aliases)):
+            blocks.setdefault(name, []).append(entry)
+    _BLOCKS.clear()  # one configuration is live at a time (a reload replaces it)
+    _BLOCKS[id(config)] = (config, blocks)
+    return blocks
 
 
 def wants(entry: Entry, event: EventRecord) -> bool:
