@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _CONTENT_TYPE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "ascii": "utf-8", "iso8859-1": "cp1252"}
@@ -44,6 +42,8 @@ def detect_encoding(body: bytes, content_type: str = "") -> str:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
+        from charset_normalizer import from_bytes  # rarely needed; slow to import
+
         guess = from_bytes(body[:65536]).best()
         if guess is not None and (name := _canonical(guess.encoding)):
             return name

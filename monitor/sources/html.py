@@ -21,7 +21,6 @@ from functools import cached_property
 from typing import Any, ClassVar, Literal, Protocol
 
 import lxml.html
-from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -185,7 +184,7 @@ class _SoupTree:
         return clean_text(node.get_text(" "))
 
     def attr(self, node: Any, name: str) -> str:
-        value = node.get(name) if isinstance(node, Tag) else None
+        value = node.get(name) if hasattr(node, "attrs") else None
         if isinstance(value, list):
             value = " ".join(value)
         return clean_text(str(value or ""))
@@ -213,6 +212,8 @@ def make_extractor(spec: HtmlSpec, company: str) -> Callable[[bytes, str], Extra
         if spec.parser == "lxml":
             root = _lxml_root(body, encoding)
         else:
+            from bs4 import BeautifulSoup  # only for pages that ask for it
+
             root = BeautifulSoup(body, "lxml", from_encoding=encoding)
         if spec.columns is not None:
             return _by_header(tree, root, spec.table, spec.columns, company)

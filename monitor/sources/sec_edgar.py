@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import lxml.html
 from lxml import etree
@@ -35,8 +35,11 @@ from monitor.fetch import Fetcher, Response, require_ok
 from monitor.fieldtypes import HttpUrl
 from monitor.identity import Entry, same_person
 from monitor.model import Officer
-from monitor.news.extract import Statement, extract_statements
 from monitor.normalize import clean_text
+
+if TYPE_CHECKING:
+    from monitor.news.extract import Statement
+
 from monitor.sources.base import (
     FetchState,
     NotModified,
@@ -259,6 +262,8 @@ def document_text(body: bytes) -> str:
 
 
 def statements_8k(text: str, company: str, filed: str) -> list[Statement]:
+    from monitor.news.extract import extract_statements  # only when a filing is read
+
     published = date.fromisoformat(filed) if _DATE.match(filed) else None
     return extract_statements(
         text, published=published, companies=[Entry(company)], all_statements=True
