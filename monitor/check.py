@@ -89,6 +89,10 @@ class CycleReport:
     def failures(self) -> list[CheckResult]:
         return [r for r in self.results if r.outcome.failed]
 
+    @property
+    def parsed(self) -> int:
+        return sum(1 for r in self.results if r.outcome.parsed)
+
 
 class Checker:
     """Checks sources against the store; owns the store's writer thread."""
@@ -159,6 +163,7 @@ class Checker:
         verdict = assess(previous, observation.extraction, pending=row.pending_fingerprint)
         common = replace(
             base,
+            parsed=True,
             status=verdict.kind,
             etag=observation.etag,
             last_modified=observation.last_modified,

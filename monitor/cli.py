@@ -149,7 +149,7 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
     if not as_json:
         click.echo(
             f"checked {len(report.results)} source(s): {len(report.events)} change(s), "
-            f"{len(report.failures)} failed"
+            f"{len(report.failures)} failed, {report.parsed} parsed"
         )
     if delivery.claimed and not as_json:
         from monitor.notify.cli import print_report
@@ -375,6 +375,7 @@ def _register_plugins() -> None:
     from monitor.notify.cli import register
 
     register(main)
+    __import__("monitor.daemon.cli", fromlist=["register"]).register(main)
 
 
 _register_plugins()

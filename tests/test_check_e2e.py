@@ -166,3 +166,16 @@ def test_failing_source_does_not_stop_the_others(setup: Path, server: PageServer
     assert result.returncode == 1
     assert "FAILED" in result.stderr and "HTTP 404" in result.stderr
     assert [e["person"] for e in events_json(setup)] == ["Lei Jun"]
+
+
+def test_unchanged_pages_are_not_parsed_again(setup: Path, server: PageServer) -> None:
+    etag = 'W/"wuhan-v1"'
+    server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN), etag=etag)
+    first = run_cli("-c", str(setup), "check")
+    assert first.returncode == 0, first.stderr
+    assert "2 parsed" in first.stdout
+    second = run_cli("-c", str(setup), "check", "--all")
+    assert second.returncode == 0, second.stderr
+    # /wuhan answers 304 to the validator sent back exactly; /auto is the same bytes again.
+    assert "0 parsed" in second.stdout
+    assert server.hits_for("/wuhan")[-1].headers.get("If-None-Match") == etag

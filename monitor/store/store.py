@@ -115,6 +115,7 @@ class CheckOutcome:
     changes: tuple[Change, ...] = ()
     error: str | None = None
     reason: str | None = None
+    parsed: bool = False  # the body was parsed (not a 304 or an identical body)
 
     @property
     def failed(self) -> bool:
