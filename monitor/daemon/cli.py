@@ -1,0 +1,103 @@
+"""``monitor run`` (the daemon) and ``monitor health`` (for a container HEALTHCHECK)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import urllib.error
+import urllib.request
+from typing import Any
+
+import click
+
+from monitor.daemon.health import parse_address
+
+DEFAULT_HTTP = "127.0.0.1:8080"
+
+
+def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def register(main: click.Group) -> None:
+    """Add ``run`` and ``health`` to the ``monitor`` command group."""
+
+    @main.command()
+    @click.option("--once", is_flag=True, help="Check the due sources once, deliver, exit.")
+    @click.option(
+        "--http",
+        envvar="MONITOR_HTTP",
+        callback=_address,
+        metavar="HOST:PORT",
+        help="Serve /healthz and /metrics here (env MONITOR_HTTP).",
+    )
+    @click.option("--reload", "watch", is_flag=True, help="Reload when the config file changes.")
+    @click.option(
+        "--grace",
+        type=click.FloatRange(min=0),
+        default=10.0,
+        show_default=True,
+        help="Seconds in-flight checks get to finish after SIGTERM.",
+    )
+    @click.pass_obj
+    def run(obj: Any, once: bool, http: tuple[str, int] | None, watch: bool, grace: float) -> None:
+        """Run the monitor: check every source on its schedule and deliver alerts.
+
+        SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
+        the running one if the new file has an error.
+        """
+        from monitor.cli import handle_errors
+        from monitor.daemon import Daemon, Options
+
+        @handle_errors
+        def go() -> int:
+            loaded = obj.loaded
+            if obj.verbose == 0:
+                logging.getLogger("monitor").setLevel(logging.INFO)  # one line per check
+            store = obj.store()
+            options = Options(once=once, http=http, watch=watch, grace=grace)
+
+            async def main_loop() -> int:
+                return await Daemon(loaded, store, options).run()
+
+            try:
+                return asyncio.run(main_loop())
+            finally:
+                store.close()
+
+        sys.exit(go())
+
+    @main.command()
+    @click.option(
+        "--http",
+        envvar="MONITOR_HTTP",
+        default=DEFAULT_HTTP,
+        show_default=True,
+        metavar="HOST:PORT",
+        help="Where `monitor run --http` listens (env MONITOR_HTTP).",
+    )
+    @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds.")
+    def health(http: str, timeout: float) -> None:
+        """Exit 0 when the running monitor reports healthy, 1 otherwise."""
+        try:
+            host, port = parse_address(http)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1"
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as answer:
+                click.echo(answer.read().decode().strip() or "ok")
+                sys.exit(0)
+        except urllib.error.HTTPError as exc:
+            click.echo(f"unhealthy: {exc.read().decode().strip() or exc.code}", err=True)
+        except (urllib.error.URLError, OSError) as exc:
+            click.echo(f"unhealthy: no answer from {url}: {exc}", err=True)
+        sys.exit(1)

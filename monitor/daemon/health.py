@@ -1,0 +1,53 @@
+"""A tiny HTTP endpoint for probes: ``/healthz`` and ``/metrics``. No framework needed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger("monitor.daemon")
+
+# (status, content type, body) for a path; None means 404.
+Handler = Callable[[str], tuple[int, str, str] | None]
+REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+
+
+def parse_address(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8080`` for IPv6) → (host, port)."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+def response(status: int, content_type: str, body: str) -> bytes:
+    payload = body.encode()
+    head = (
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def serve(host: str, port: int, handler: Handler) -> asyncio.Server:
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+            method, path, *_ = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+            if method not in ("GET", "HEAD"):
+                out = response(405, "text/plain", "GET only\n")
+            else:
+                answer = handler(path.split("?", 1)[0])
+                out = response(*answer) if answer else response(404, "text/plain", "not found\n")
+            writer.write(out)
+            await writer.drain()
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(on_client, host, port)
+    log.info("health endpoint on http://%s:%d/healthz and /metrics", host, port)
+    return server
