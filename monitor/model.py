@@ -97,6 +97,10 @@ class Change:
     effective_date: str | None = None
     evidence: str = ""
     published_date: str | None = None
+    origin: str = "registry"  # "registry" or "news"
+    confidence: float = 1.0
+    url: str = ""  # for news: the article that reports the change
+    title: str = ""  # for news: the article's headline
 
     @property
     def role(self) -> str:

@@ -11,7 +11,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,6 +52,7 @@ class FetchState:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    seen: frozenset[str] = frozenset()  # news sources: the entries already read
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,30 @@ class Observed:
     etag: str | None = None
     last_modified: str | None = None
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, read: its main text without navigation, ads or comments."""
+
+    key: str  # what the source remembers it by: the link, else the feed entry id
+    url: str
+    title: str
+    text: str
+    published: date | None = None
+
+
+@dataclass(frozen=True)
+class Reported(Observed):
+    """What a news source read this time: the new articles (it lists no officers).
+
+    ``retry`` are entries that could not be read now and will be tried again;
+    ``gone`` are entries that will never be readable (e.g. 404), remembered as read.
+    """
+
+    articles: tuple[Article, ...] = ()
+    retry: tuple[str, ...] = ()
+    gone: tuple[str, ...] = ()
 
 
 Observation = NotModified | Observed

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -35,6 +35,9 @@ from monitor.errors import StoreError
 from monitor.model import Change, Officer
 from monitor.normalize import name_key
 from monitor.store.tables import events, snapshots, sources
+
+if TYPE_CHECKING:
+    from monitor.news.match import Watch
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -141,6 +144,13 @@ class EventRecord:
     confirmed_at: datetime | None = None
     source_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Every registry row and article that showed this change, oldest first.
+    evidence_items: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def notice(self) -> str:
+        """What saving this change asks people to be told: alert | confirmed | evidence."""
+        return str(self.extra.get("notice", "alert"))
 
     @property
     def role(self) -> str:
@@ -170,6 +180,7 @@ class EventRecord:
             "confirmed_at": self.confirmed_at.replace(tzinfo=UTC).isoformat()
             if self.confirmed_at
             else None,
+            "evidence_items": list(self.evidence_items),
         }
 
 
@@ -181,6 +192,9 @@ class Store:
         self.url = url
         self.engine = _engine(url)
         self.event_hooks: list[EventHook] = []
+        # Who is who on the watch list, so that news and registry reports of one
+        # change become one event (set by the Checker from the config).
+        self.watch: Watch | None = None
         self._lock = threading.Lock()
         if migrate:
             self.migrate()
@@ -321,12 +335,33 @@ class Store:
             "detected_at": out.checked_at,
             "evidence": change.evidence,
             "source_name": out.source_name,
-            "url": out.url,
-            "origin": "registry",
-            "confidence": 1.0,
+            "url": change.url or out.url,
+            "origin": change.origin,
+            "confidence": change.confidence,
         }
-        event_id = _new_id(conn.execute(insert(events).values(**row)).inserted_primary_key)
-        return _event_record({**row, "id": event_id, "confirmed_at": None})
+        from monitor.news.match import Watch
+        from monitor.store.news import place_change
+
+        placed = place_change(conn, row, change, self.watch or Watch())
+        record = _event_record(placed.row)
+        # A merge is reported with the check that caused it, whichever source made the event.
+        return replace(record, source_id=out.source_id, extra={"notice": placed.notice})
+
+    # --- news ------------------------------------------------------------
+
+    def news_seen(self, source_id: int) -> frozenset[str]:
+        """The entries a news source has already read."""
+        from monitor.store.news import seen_keys
+
+        with self.engine.connect() as conn:
+            return seen_keys(conn, source_id)
+
+    def mark_news_seen(self, source_id: int, keys: Iterable[str], now: datetime) -> None:
+        """Remember entries that reported nothing about the watch list as read."""
+        from monitor.store.news import mark_seen
+
+        with self._lock, self.engine.begin() as conn:
+            mark_seen(conn, source_id, keys, now)
 
     # --- reading events --------------------------------------------------
 
@@ -346,8 +381,12 @@ class Store:
         query = query.order_by(*order)
         if limit is not None:
             query = query.limit(limit)
+        from monitor.store.news import evidence_items
+
         with self.engine.connect() as conn:
-            return [_event_record(row._asdict()) for row in conn.execute(query)]
+            found = [_event_record(row._asdict()) for row in conn.execute(query)]
+            items = evidence_items(conn, [e.id for e in found])
+        return [replace(e, evidence_items=tuple(items.get(e.id, ()))) for e in found]
 
 
 def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:

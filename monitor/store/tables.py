@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -92,6 +93,7 @@ deliveries = Table(
     Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
     Column("channel", String(255), nullable=False),
     Column("mode", String(16), nullable=False, default="immediate"),  # immediate | digest
+    Column("kind", String(16), nullable=False, default="alert"),  # alert | confirmed
     Column("fallback_of", String(255)),  # the channel this row stands in for
     Column("note", Text),  # why it was rerouted, shown in the message
     Column("status", String(16), nullable=False, default="pending"),  # pending|sending|sent|dead
@@ -103,4 +105,34 @@ deliveries = Table(
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Every piece of evidence for an event: the registry row or page that showed it and
+# each article that reported it. One change told by several articles is one event.
+event_evidence = Table(
+    "event_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("origin", String(16), nullable=False),  # registry | news
+    Column("source_name", String(512), nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("published_date", String(32)),
+    Column("confidence", Float, nullable=False, default=1.0),
+    Column("added_at", DateTime, nullable=False),
+    Index("ix_event_evidence_event", "event_id"),
+)
+
+# The entries each news source has read (its link, else the feed's entry id), so an
+# article is read once.
+news_seen = Table(
+    "news_seen",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(1024), nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+    UniqueConstraint("source_id", "key", name="uq_news_seen_source_key"),
 )
