@@ -1,0 +1,127 @@
+"""The daemon driven in-process: operator alerts, missed intervals after downtime, no
+source checked twice at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from itertools import pairwise
+from pathlib import Path
+
+from conftest import PageServer, registry_page
+from sqlalchemy import update
+from test_notify_e2e import BEFORE_WUHAN, WUHAN, Hooks
+
+from monitor.check import CycleReport
+from monitor.config import load_config_text
+from monitor.daemon import Daemon, Options
+from monitor.notify import install
+from monitor.store import Store, utcnow
+from monitor.store.tables import sources
+
+
+def config_text(server: PageServer, hooks: Hooks, state: Path, interval: str = "1s") -> str:
+    return f"""
+state: sqlite:///{state}
+defaults: {{interval: {interval}, jitter: 0, operator_notify: [ops]}}
+channels: {{ops: "{hooks.url("/ops")}"}}
+hosts: {{"127.0.0.1": {{rate: none, concurrency: 4}}}}
+companies:
+  - name: {WUHAN}
+    sources:
+      - kind: html
+        name: wuhan
+        url: {server.url("/wuhan")}
+        columns: {{name: Name, role: Position, appointed: Appointed}}
+"""
+
+
+async def run_until(daemon: Daemon, done: object, timeout: float) -> None:
+    task = asyncio.create_task(daemon.run())
+    started = time.monotonic()
+    while not done() and time.monotonic() - started < timeout:  # type: ignore[operator]
+        await asyncio.sleep(0.05)
+    daemon.stop()
+    assert await task == 0
+
+
+def test_the_operator_hears_once_when_a_source_breaks_and_once_when_it_recovers(
+    server: PageServer, tmp_path: Path
+) -> None:
+    hooks = Hooks()
+    hooks.start()
+    server.set("/wuhan", "gone", status=404)
+    loaded = load_config_text(config_text(server, hooks, tmp_path / "s.db"), "<test>")
+    store = Store(loaded.config.state)
+    install(store, loaded)
+    fixed_at: list[float] = []
+
+    def on_cycle(report: CycleReport) -> None:
+        failures = len(server.hits_for("/wuhan"))
+        if failures == 5 and not fixed_at:
+            server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
+            fixed_at.append(time.monotonic())
+
+    daemon = Daemon(loaded, store, Options(signals=False), on_cycle=on_cycle)
+    try:
+        asyncio.run(run_until(daemon, lambda: len(hooks.posts) >= 2, 12))
+    finally:
+        store.close()
+        hooks.stop()
+    titles = [p.body["title"] for p in hooks.posts]
+    assert titles == [
+        "monitor: source unhealthy after 3 failed checks: wuhan",
+        "monitor: source recovered: wuhan",
+    ]
+    assert "HTTP 404" in hooks.posts[0].body["message"]
+    assert daemon.metrics.checks["error"] == 5
+
+
+def test_after_downtime_an_overdue_source_is_checked_once_then_on_its_interval(
+    server: PageServer, tmp_path: Path
+) -> None:
+    hooks = Hooks()
+    server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
+    loaded = load_config_text(config_text(server, hooks, tmp_path / "s.db", "3s"), "<test>")
+    store = Store(loaded.config.state)
+    install(store, loaded)
+    asyncio.run(Daemon(loaded, store, Options(once=True, signals=False)).run())  # baseline
+    with store.engine.begin() as conn:  # the process was down for three days
+        conn.execute(update(sources).values(next_check_at=utcnow() - timedelta(days=3)))
+    hits = len(server.hits_for("/wuhan"))
+    daemon = Daemon(loaded, store, Options(signals=False))
+    try:
+        asyncio.run(run_until(daemon, lambda: False, 2.0))
+    finally:
+        store.close()
+    assert len(server.hits_for("/wuhan")) == hits + 1  # once, not once per missed interval
+    assert daemon.metrics.lag_seconds.count == 1
+
+
+def test_a_slow_source_is_never_checked_twice_at_once(server: PageServer, tmp_path: Path) -> None:
+    """A page slower than the interval: each check starts only after the previous ended."""
+    hooks = Hooks()
+    server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
+    loaded = load_config_text(config_text(server, hooks, tmp_path / "s.db"), "<test>")
+    store = Store(loaded.config.state)
+    install(store, loaded)
+    spans: list[tuple[float, float]] = []
+    daemon = Daemon(loaded, store, Options(signals=False))
+    original = daemon.runtime.checker.check
+
+    async def slow_check(source, row):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
+        await asyncio.sleep(1.5)  # longer than the 1 s interval
+        outcome = await original(source, row)
+        spans.append((started, time.monotonic()))
+        return outcome
+
+    daemon.runtime.checker.check = slow_check  # type: ignore[method-assign]
+    try:
+        asyncio.run(run_until(daemon, lambda: len(spans) >= 3, 10))
+    finally:
+        store.close()
+    assert len(spans) >= 3
+    for (_, end), (start, _) in pairwise(spans):
+        assert start >= end - 0.01
