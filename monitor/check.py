@@ -20,7 +20,9 @@ from monitor.config import Config
 from monitor.diff import assess
 from monitor.errors import MonitorError
 from monitor.fetch import Fetcher, HostPolicy
-from monitor.sources.base import FetchState, NotModified, Source
+from monitor.news.match import Watch
+from monitor.sources.base import FetchState, NotModified, Reported, Source
+from monitor.sources.feed import NEWS_ENTITY
 from monitor.store import CheckOutcome, EventRecord, SourceRecord, SourceRow, Store, utcnow
 
 log = logging.getLogger("monitor.check")
@@ -33,6 +35,7 @@ def build_sources(config: Config) -> list[Source]:
         for spec in entry.sources:
             if type(spec).active:
                 built.append(spec.build(entry.name))
+    built.extend(spec.build(NEWS_ENTITY) for spec in config.news if type(spec).active)
     return built
 
 
@@ -102,6 +105,7 @@ class Checker:
         self.store = store
         self.fetcher = fetcher
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
+        store.watch = Watch.of(config)  # one event per change, whoever reports it
 
     def close(self) -> None:
         self._db.shutdown(wait=True)
@@ -144,10 +148,17 @@ class Checker:
             url=source.url,
         )
         state = FetchState(row.etag, row.last_modified, row.content_hash)
+        if source.spec.scope == "news":
+            seen = await asyncio.get_running_loop().run_in_executor(
+                self._db, self.store.news_seen, row.id
+            )
+            state = replace(state, seen=seen)
         try:
             observation = await source.observe(self.fetcher, state)
         except MonitorError as exc:
             return replace(base, error=str(exc))
+        if isinstance(observation, Reported):
+            return await self._reported(base, observation)
         if isinstance(observation, NotModified):
             return replace(
                 base,
@@ -180,6 +191,28 @@ class Checker:
             reference=observation.extraction.officers if changed_reference else None,
             fingerprint=verdict.fingerprint if changed_reference else None,
             changes=verdict.changes,
+        )
+
+    async def _reported(self, base: CheckOutcome, reported: Reported) -> CheckOutcome:
+        """Articles → changes about the watch list; articles that told none are done with."""
+        from monitor.news.events import reported_changes  # the extractor, only when news is read
+
+        watch = self.store.watch or Watch()
+        changes, quiet = await asyncio.to_thread(reported_changes, reported.articles, watch)
+        done = (*quiet, *reported.gone)
+        if done:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(
+                self._db, self.store.mark_news_seen, base.source_id, done, base.checked_at
+            )
+        return replace(
+            base,
+            parsed=True,
+            status="changed" if changes else "unchanged",
+            etag=reported.etag,
+            last_modified=reported.last_modified,
+            url=reported.url or base.url,
+            changes=changes,
         )
 
 

@@ -52,3 +52,17 @@ def to_change(statement: Statement, article: Article) -> Change:
         url=article.key,  # the link as listed; the store remembers the entry by it
         title=article.title,
     )
+
+
+def reported_changes(
+    articles: Iterable[Article], watch: Watch
+) -> tuple[tuple[Change, ...], tuple[str, ...]]:
+    """The changes the articles report, and the keys of articles that reported none.
+
+    Articles with changes are remembered as read when their events are stored (in
+    that transaction); the others can be remembered at once, there is nothing to lose.
+    """
+    readings = read_articles(articles, watch)
+    changes = tuple(c for r in readings for c in r.changes)
+    quiet = tuple(r.article.key for r in readings if not r.changes)
+    return changes, quiet
