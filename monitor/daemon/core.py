@@ -29,7 +29,9 @@ from monitor.daemon.metrics import Metrics
 from monitor.daemon.operator import OperatorAlert, notify_operator, transition
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
-from monitor.notify import Channels, DeliveryReport, OutboxHook, deliver_due
+from monitor.notify import OutboxHook
+from monitor.notify.channels import Channels
+from monitor.notify.deliver import DeliveryReport, deliver_due
 from monitor.sources.base import Source
 from monitor.store import Store, utcnow
 

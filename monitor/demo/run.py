@@ -1,25 +1,42 @@
-"""Replay the story: a simulated registry, the real check pipeline, a temporary state."""
+"""Replay the story: a simulated registry, the real daemon, a local alert channel.
+
+The registry's calendar runs DAYS_PER_SECOND simulated days per real second; the
+daemon checks both pages every second, delivers each alert to a ``json://``
+receiver on 127.0.0.1 and the demo prints it as it arrives.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from monitor.check import Checker, build_sources, make_fetcher
 from monitor.config import Loaded, load_config_text
+from monitor.daemon import Daemon, Options
 from monitor.demo import story
+from monitor.demo.receiver import Receiver
 from monitor.demo.simulator import Registry
+from monitor.notify import install
 from monitor.query import timeline
 from monitor.store import EventRecord, Store
 
-STEP = timedelta(days=3)
+DAYS_PER_SECOND = 6.0
+PAGES = ("/person/lei-jun", "/company/wuhan")
 
 CONFIG = """
 state: "sqlite:///{state}"
+defaults: {{interval: 1s, jitter: 0, notify: [demo]}}
+channels:
+  demo:
+    url: "{hook}"
+    title_template: >-
+      {{{{ person }}}} {{{{ verb }}}} {{{{ company }}}}
+      {{% if role_summary %}} — {{{{ role_summary }}}}{{% endif %}}
+      {{% if effective_date %}} (effective {{{{ effective_date }}}}){{% endif %}}
 hosts:
   "127.0.0.1": {{rate: none, concurrency: 4}}
 people:
@@ -53,40 +70,72 @@ def alert_text(event: EventRecord) -> str:
     return f"{event.person} {event.change.replace('_', ' ')} {event.company}{role}{when}"
 
 
+def simulated_day(elapsed: float) -> date:
+    return min(story.END, story.START + timedelta(days=int(elapsed * DAYS_PER_SECOND)))
+
+
 async def replay(echo: Echo, workdir: Path) -> list[EventRecord]:
-    with Registry() as registry:
-        text = CONFIG.format(state=workdir / "demo.db", base=registry.base)
+    loop = asyncio.get_running_loop()
+    alerts: asyncio.Queue[str] = asyncio.Queue()
+    with (
+        Registry() as registry,
+        Receiver(lambda title: loop.call_soon_threadsafe(alerts.put_nowait, title)) as receiver,
+    ):
+        text = CONFIG.format(state=workdir / "demo.db", base=registry.base, hook=receiver.url)
         loaded: Loaded = load_config_text(text, "<demo>")
         store = Store(loaded.config.state)
-        checker = Checker(loaded.config, store, make_fetcher(loaded.config))
-        sources = build_sources(loaded.config)
-        total = (story.END - story.START) // STEP + 1
+        install(store, loaded)
+        daemon = Daemon(loaded, store, Options(signals=False, grace=5.0, deliver_every=1.0))
+        running = asyncio.create_task(daemon.run())
+        started = loop.time()
+        progress = _Progress(echo)
         try:
-            for step in range(total):
-                registry.today = story.START + step * STEP
-                report = await checker.run_cycle(sources, everything=True)
-                _progress(echo, step + 1, total, registry.today.isoformat())
-                for result in report.failures:
-                    echo(f"\n  ! {result.source.key}: {result.outcome.error}")
-                for event in report.events:
-                    echo(f"\n  ALERT  seen {registry.today}: {alert_text(event)}")
+            while not running.done() and not _finished(registry):
+                registry.today = simulated_day(loop.time() - started)
+                progress.show(registry.today)
+                _print_alerts(echo, alerts, registry.today)
+                await asyncio.sleep(0.1)
+            daemon.stop()
+            await running
+            await asyncio.sleep(0)
+            _print_alerts(echo, alerts, registry.today)
             echo("\n")
             return store.events(newest_first=False)
         finally:
-            await checker.fetcher.aclose()
-            checker.close()
+            if not running.done():
+                daemon.stop()
+                await running
             store.close()
 
 
-def _progress(echo: Echo, done: int, total: int, day: str) -> None:
-    """A redrawn bar on a terminal; a line every tenth step elsewhere (logs, CI)."""
-    width = 30
-    filled = width * done // total
-    line = f"  simulated day {day}  [{'#' * filled}{'-' * (width - filled)}] {done}/{total}"
-    if sys.stdout.isatty():
-        echo(f"\r{line}")
-    elif done % 10 == 0 or done == total:
-        echo(f"\n{line}")
+def _finished(registry: Registry) -> bool:
+    """Both pages were checked on the last day of the story."""
+    return all(registry.served.get(page) == story.END for page in PAGES)
+
+
+def _print_alerts(echo: Echo, alerts: asyncio.Queue[str], day: date) -> None:
+    while not alerts.empty():
+        echo(f"\n  ALERT  seen {day}: {alerts.get_nowait()}")
+
+
+class _Progress:
+    """A redrawn bar on a terminal; a line every tenth of the story elsewhere (logs, CI)."""
+
+    def __init__(self, echo: Echo) -> None:
+        self.echo = echo
+        self.shown = -1
+        self.total = (story.END - story.START).days
+
+    def show(self, day: date) -> None:
+        done = (day - story.START).days
+        width = 30
+        filled = width * done // self.total
+        line = f"  simulated day {day}  [{'#' * filled}{'-' * (width - filled)}]"
+        if sys.stdout.isatty():
+            self.echo(f"\r{line}")
+        elif done * 10 // self.total > self.shown:
+            self.shown = done * 10 // self.total
+            self.echo(f"\n{line}")
 
 
 async def run_demo(echo: Echo) -> int:
@@ -94,11 +143,15 @@ async def run_demo(echo: Echo) -> int:
     echo(
         "monitor demo: a simulated registry replays Aug-Dec 2021, when Lei Jun took up posts\n"
         "at Xiaomi's new car companies and left several others (offline, temporary state).\n"
-        "The first check is a silent baseline; every later change is an alert.\n\n"
+        f"The daemon checks it every second while {DAYS_PER_SECOND:g} simulated days pass.\n"
+        "The first check is a silent baseline; every later change is an alert, delivered\n"
+        "to a local channel and printed here as it arrives.\n"
     )
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
         events = await replay(echo, Path(tmp))
-        text = CONFIG.format(state=Path(tmp) / "demo.db", base="http://127.0.0.1:1")
+        text = CONFIG.format(
+            state=Path(tmp) / "demo.db", base="http://127.0.0.1:1", hook="json://127.0.0.1:1"
+        )
         config = load_config_text(text, "<demo>").config
     lei = timeline(events, config, "雷军")
     echo(f"\nTimeline of Lei Jun (matched through the alias 雷军), {len(lei)} moves:\n")

@@ -34,6 +34,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.today: date = story.START
+        self.served: dict[str, date] = {}  # path -> the simulated day it was last served
         registry = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,6 +67,7 @@ class Registry:
         self.httpd.server_close()
 
     def render(self, path: str) -> bytes | None:
+        self.served[path] = self.today
         if path == "/person/lei-jun":
             rows = [
                 [p.company, p.roles, p.appointed.isoformat(), _date(p.resigned_by(self.today))]
