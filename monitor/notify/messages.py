@@ -75,6 +75,7 @@ def event_context(event: EventRecord, note: str | None = None) -> dict[str, Any]
         "link": event.url if re.match(r"(?i)^https?://", event.url or "") else "",
         "evidence": event.evidence,
         "origin": event.origin,
+        "confirmed": event.notice == "confirmed",  # a follow-up: a registry confirms the news
         "note": note or "",
     }
 
@@ -191,6 +192,8 @@ def render_event(
 ) -> Message:
     ctx = event_context(event, note)
     title = _render(title_template, TITLE, ctx, autoescape=False).strip()
+    if ctx["confirmed"]:
+        title = f"Confirmed by registry: {title}"
     body = _render(body_template, DEFAULT_BODIES[fmt], ctx, autoescape=fmt == "html")
     return Message(title=_one_line(title), body=body, format=fmt)
 
@@ -226,7 +229,8 @@ DIGEST_TEXT = """{% if note %}{{ note }}
 
 {{ group.person }}
 {% for e in group.events %}
-  - {{ e.verb }} {{ e.company }}{% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
+  - {% if e.confirmed %}confirmed by registry: {% endif %}\
+{{ e.verb }} {{ e.company }}{% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
 {% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}
     source: {{ e.source }} {{ e.url }}
 {% endfor %}
@@ -240,7 +244,7 @@ DIGEST_MARKDOWN = """{% if note %}_{{ note | md }}_
 
 **{{ group.person | md }}**
 {% for e in group.events %}
-- {{ e.verb }} **{{ e.company | md }}**\
+- {% if e.confirmed %}confirmed by registry: {% endif %}{{ e.verb }} **{{ e.company | md }}**\
 {% if e.role_summary %} — {{ e.role_summary | md }}{% endif %}\
 {% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}\
 {% if e.link %} · {{ e.link }}{% endif %}
@@ -251,7 +255,8 @@ DIGEST_MARKDOWN = """{% if note %}_{{ note | md }}_
 
 DIGEST_HTML = """{% if note %}<p><em>{{ note }}</em></p>{% endif %}<p>{{ intro }}</p>
 {% for group in groups %}<h3>{{ group.person }}</h3><ul>
-{% for e in group.events %}<li>{{ e.verb }} <strong>{{ e.company }}</strong>\
+{% for e in group.events %}<li>{% if e.confirmed %}confirmed by registry: {% endif %}\
+{{ e.verb }} <strong>{{ e.company }}</strong>\
 {% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
 {% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}\
 {% if e.link %} · <a href="{{ e.link }}">{{ e.source }}</a>{% endif %}</li>

@@ -28,8 +28,19 @@ LEASE = timedelta(minutes=10)
 d = deliveries
 
 
-def delivery_key(event_id: int, channel: str) -> str:
-    return f"event:{event_id}:{channel}"
+def delivery_key(event_id: int, channel: str, kind: str = "alert") -> str:
+    """One alert per (event, channel), and at most one "confirmed by registry" follow-up."""
+    prefix = "event" if kind == "alert" else kind
+    return f"{prefix}:{event_id}:{channel}"
+
+
+def confirmation_note(event: EventRecord) -> str:
+    """The line a follow-up opens with: which registry now shows what the news reported."""
+    where = " ".join(str(p) for p in (event.extra.get("by"), event.extra.get("by_url")) if p)
+    return (
+        f"Confirmed by registry: {where or 'a registry source'} now shows this change, "
+        "first reported in the news."
+    )
 
 
 @dataclass(frozen=True)
@@ -45,23 +56,33 @@ class Delivery:
     event: EventRecord
     fallback_of: str | None = None
     note: str | None = None
+    kind: str = "alert"  # alert | confirmed (the follow-up when a registry confirms news)
 
 
 def planned_rows(
     records: Sequence[EventRecord], config: Config, now: datetime
 ) -> list[dict[str, Any]]:
-    """The outbox rows for new events: one per (event, routed channel). Pure."""
+    """The outbox rows for new events: one per (event, routed channel). Pure.
+
+    A change merged into an existing event as more evidence alerts nobody; a registry
+    confirming what the news reported gets one follow-up per channel.
+    """
     rows: list[dict[str, Any]] = []
     for event in records:
+        if event.notice == "evidence":
+            continue
+        confirmed = event.notice == "confirmed"
         for name in route(event, config):
             channel = config.channel(name)
             digest = channel.mode == "digest"
             rows.append(
                 {
-                    "key": delivery_key(event.id, name),
+                    "key": delivery_key(event.id, name, event.notice),
                     "event_id": event.id,
                     "channel": name,
                     "mode": channel.mode,
+                    "kind": event.notice,
+                    "note": confirmation_note(event) if confirmed else None,
                     "status": "pending",
                     "attempts": 0,
                     "next_attempt_at": digest_due(event.detected_at, channel.every)
@@ -144,6 +165,7 @@ def _delivery(row: Any) -> Delivery:
         confidence=row["confidence"],
         confirmed_at=row["confirmed_at"],
         source_id=row["source_id"],
+        extra={"notice": row["kind"]},
     )
     return Delivery(
         id=row[d.c.id],
@@ -155,6 +177,7 @@ def _delivery(row: Any) -> Delivery:
         event=event,
         fallback_of=row["fallback_of"],
         note=row["note"],
+        kind=row["kind"],
     )
 
 
@@ -202,14 +225,16 @@ def _reroute(conn: Connection, row: Delivery, item: Settlement, now: datetime) -
         key = f"{row.key}>{target}"
         if conn.execute(select(d.c.id).where(d.c.key == key)).first() is not None:
             continue
+        reason = f"Could not be delivered to channel {row.channel!r}: {item.error}"
         conn.execute(
             insert(deliveries).values(
                 key=key,
                 event_id=row.event.id,
                 channel=target,
                 mode="immediate",
+                kind=row.kind,
                 fallback_of=row.channel,
-                note=f"Could not be delivered to channel {row.channel!r}: {item.error}",
+                note=f"{reason}\n{row.note}" if row.note else reason,
                 status="pending",
                 attempts=0,
                 next_attempt_at=now,

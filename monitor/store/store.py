@@ -345,7 +345,8 @@ class Store:
         placed = place_change(conn, row, change, self.watch or Watch())
         record = _event_record(placed.row)
         # A merge is reported with the check that caused it, whichever source made the event.
-        return replace(record, source_id=out.source_id, extra={"notice": placed.notice})
+        notice = {"notice": placed.notice, "by": out.source_name, "by_url": row["url"]}
+        return replace(record, source_id=out.source_id, extra=notice)
 
     # --- news ------------------------------------------------------------
 
