@@ -1,0 +1,29 @@
+# monitor as a long-lived service.
+#   docker build -t monitor .
+#   docker run -v "$PWD/config:/app/config:ro" -v monitor-state:/app/state -p 8080:8080 monitor
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin monitor
+
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+# The README's first command, verbatim: install, then the offline demo as a smoke test.
+RUN python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/monitor demo
+RUN mkdir -p /app/state /app/config && chown monitor:monitor /app/state
+
+ENV PATH="/app/.venv/bin:$PATH" \
+    MONITOR_CONFIG=/app/config/monitor.yaml \
+    MONITOR_HTTP=0.0.0.0:8080
+
+USER monitor
+# Mount the watch list at /app/config (read-only is fine); state/ keeps the database.
+VOLUME ["/app/state"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["monitor", "health"]
+CMD ["monitor", "run"]
