@@ -376,6 +376,7 @@ def _register_plugins() -> None:
 
     register(main)
     __import__("monitor.daemon.cli", fromlist=["register"]).register(main)
+    __import__("monitor.news.cli", fromlist=["register"]).register(main)
 
 
 _register_plugins()
