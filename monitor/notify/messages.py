@@ -233,6 +233,8 @@ DIGEST_TEXT = """{% if note %}{{ note }}
 {{ e.verb }} {{ e.company }}{% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
 {% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}
     source: {{ e.source }} {{ e.url }}
+{% if e.origin == "news" %}    reported: {{ e.evidence }}
+{% endif %}
 {% endfor %}
 {% endfor %}
 """
@@ -249,6 +251,8 @@ DIGEST_MARKDOWN = """{% if note %}_{{ note | md }}_
 {% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}\
 {% if e.link %} · {{ e.link }}{% endif %}
 
+{% if e.origin == "news" %}  > {{ e.evidence | md }}
+{% endif %}
 {% endfor %}
 {% endfor %}
 """
@@ -259,7 +263,8 @@ DIGEST_HTML = """{% if note %}<p><em>{{ note }}</em></p>{% endif %}<p>{{ intro }
 {{ e.verb }} <strong>{{ e.company }}</strong>\
 {% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
 {% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}\
-{% if e.link %} · <a href="{{ e.link }}">{{ e.source }}</a>{% endif %}</li>
+{% if e.link %} · <a href="{{ e.link }}">{{ e.source }}</a>{% endif %}\
+{% if e.origin == "news" %}<br/><q>{{ e.evidence }}</q>{% endif %}</li>
 {% endfor %}</ul>
 {% endfor %}"""
 
