@@ -19,8 +19,8 @@ from datetime import date
 
 from monitor.encoding import decode
 
-# trafilatura logs every page it finds too short at WARNING; that is not ours to report.
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
+# trafilatura logs every page it finds no text in; the fallback below handles those.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 _FURNITURE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -81,6 +81,13 @@ def parse_day(value: object) -> date | None:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+
+
+def fragment_text(html: str) -> str:
+    """The text of an HTML fragment (a feed entry's summary)."""
+    from bs4 import BeautifulSoup
+
+    return _clean(BeautifulSoup(html, "lxml").get_text("\n"))
 
 
 def _clean(text: str) -> str:

@@ -13,7 +13,7 @@ from lxml import etree
 from monitor.encoding import decode
 from monitor.errors import ParseError
 from monitor.fieldtypes import css_to_xpath
-from monitor.news.article import read_html
+from monitor.news.article import fragment_text
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,15 @@ def parse_feed(body: bytes, base_url: str) -> list[ListedEntry]:
 def _feed_entry(entry: Any) -> ListedEntry | None:
     link = _absolute(str(entry.get("link") or ""))
     key = link or str(entry.get("id") or "")
+    if not link.startswith(("http://", "https://")):
+        link = ""  # e.g. feedparser offers a "urn:" id as the link: nothing to fetch
     if not key:
         return None
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     published = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
     summary = str(entry.get("summary") or "")
     if summary and "<" in summary:
-        summary = read_html(summary).text
+        summary = fragment_text(summary)
     return ListedEntry(key, link, str(entry.get("title") or "").strip(), published, summary)
 
 
