@@ -144,12 +144,18 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
             click.echo(
                 f"HELD    {result.source.key}: {out.reason} (no events; source unhealthy)", err=True
             )
-    for record in report.events:
+    new = [r for r in report.events if r.notice == "alert"]
+    followups = [r for r in report.events if r.notice != "alert"]
+    for record in new:
         click.echo(json.dumps(record.to_json(), ensure_ascii=False) if as_json else _line(record))
     if not as_json:
+        for record in followups:
+            what = "confirmed by" if record.notice == "confirmed" else "new evidence from"
+            click.echo(f"{_line(record)}  ({what} {record.extra.get('by', 'another source')})")
         click.echo(
-            f"checked {len(report.results)} source(s): {len(report.events)} change(s), "
+            f"checked {len(report.results)} source(s): {len(new)} change(s), "
             f"{len(report.failures)} failed, {report.parsed} parsed"
+            + (f", {len(followups)} confirmation(s) of earlier events" if followups else "")
         )
     if delivery.claimed and not as_json:
         from monitor.notify.cli import print_report
