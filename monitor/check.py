@@ -61,7 +61,7 @@ def make_fetcher(config: Config) -> Fetcher:
         max_bytes=config.defaults.max_bytes,
         default_policy=HostPolicy(),
         host_policies=host_policies(configured),
-        robots=bool(getattr(config.defaults, "robots", False)),
+        robots=config.defaults.robots,
     )
 
 

@@ -58,6 +58,7 @@ class Defaults(Strict):
     user_agent: str = DEFAULT_USER_AGENT
     timeout: Duration = timedelta(seconds=30)
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    robots: bool = Field(default=False, description="honour each host's robots.txt")
 
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\w+)\s*$")
