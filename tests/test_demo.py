@@ -13,8 +13,14 @@ def test_demo_replays_the_story_and_ends_with_the_timeline() -> None:
     assert "Lei Jun left Shanghai Xiaomi Finance Information Service Co., Ltd. — director" in out
     assert "Zeng Xuezhong joined Xiaomi Technology (Wuhan) Co., Ltd." in out
     assert out.count("ALERT") == 7  # two joins and four departures of Lei Jun, and Zeng joining
+    # The Wuhan change is read in the news first; the registry then confirms, not repeats, it.
+    lines = out.splitlines()
+    news = [i for i, line in enumerate(lines) if "ALERT (news)" in line]
+    confirmed = [i for i, line in enumerate(lines) if "CONFIRMED" in line]
+    assert len(news) == 2 and len(confirmed) == 2 and max(news) < min(confirmed)
+    assert all("Xiaomi Technology (Wuhan)" in lines[i] for i in news + confirmed)
     # Each alert line is what the local channel received: its title template adds the date.
-    alerts = [line for line in out.splitlines() if "ALERT" in line]
+    alerts = [line for line in out.splitlines() if "ALERT" in line or "CONFIRMED" in line]
     assert all(line.rstrip().endswith(")") and "(effective 2021-" in line for line in alerts)
     timeline = out.split("Timeline of Lei Jun", 1)[1]
     dates = [line.split()[0] for line in timeline.splitlines()[1:] if line.startswith("  20")]

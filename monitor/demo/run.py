@@ -34,6 +34,7 @@ channels:
   demo:
     url: "{hook}"
     title_template: >-
+      {{% if origin == 'news' and not confirmed %}}[news] {{% endif %}}
       {{{{ person }}}} {{{{ verb }}}} {{{{ company }}}}
       {{% if role_summary %}} — {{{{ role_summary }}}}{{% endif %}}
       {{% if effective_date %}} (effective {{{{ effective_date }}}}){{% endif %}}
@@ -57,6 +58,8 @@ companies:
         name: Xiaomi Technology (Wuhan) officers (simulated registry)
         url: {base}/company/wuhan
         columns: {{name: 姓名, role: 职务, appointed: 任职日期, resigned: 离任日期}}
+news:
+  - {{name: simulated trade press, kind: feed, url: "{base}/feed.xml"}}
 """
 
 Echo = Callable[[str], None]
@@ -115,7 +118,13 @@ def _finished(registry: Registry) -> bool:
 
 def _print_alerts(echo: Echo, alerts: asyncio.Queue[str], day: date) -> None:
     while not alerts.empty():
-        echo(f"\n  ALERT  seen {day}: {alerts.get_nowait()}")
+        title = alerts.get_nowait()
+        if title.startswith("Confirmed by registry: "):
+            echo(f"\n  CONFIRMED      {day}: {title.removeprefix('Confirmed by registry: ')}")
+        elif title.startswith("[news] "):
+            echo(f"\n  ALERT (news)   {day}: {title.removeprefix('[news] ')}")
+        else:
+            echo(f"\n  ALERT          {day}: {title}")
 
 
 class _Progress:
@@ -139,13 +148,16 @@ class _Progress:
 
 
 async def run_demo(echo: Echo) -> int:
-    logging.getLogger("monitor").setLevel(logging.ERROR)  # the demo prints its own account
+    for name in ("monitor", "apscheduler"):  # the demo prints its own account
+        logging.getLogger(name).setLevel(logging.ERROR)
     echo(
         "monitor demo: a simulated registry replays Aug-Dec 2021, when Lei Jun took up posts\n"
         "at Xiaomi's new car companies and left several others (offline, temporary state).\n"
         f"The daemon checks it every second while {DAYS_PER_SECOND:g} simulated days pass.\n"
         "The first check is a silent baseline; every later change is an alert, delivered\n"
-        "to a local channel and printed here as it arrives.\n"
+        "to a local channel and printed here as it arrives. A simulated trade-press feed\n"
+        "reports the Wuhan change before the registry shows it: the registry then confirms\n"
+        "the news alert instead of sending a second one.\n"
     )
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
         events = await replay(echo, Path(tmp))

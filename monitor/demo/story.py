@@ -10,7 +10,7 @@ people of the story are placeholders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,10 @@ def person_rows(person: str, day: date) -> list[Position]:
 def company_rows(company: str, day: date) -> list[Position]:
     """A company's page: its officers, past ones with the date they left."""
     return [p for p in POSITIONS if p.company == company and p.held_on(day)]
+
+
+# The trade-press article retelling these moves appears on this day; the Wuhan registry
+# page shows filings a week late, so the news of the Wuhan change comes first and the
+# registry confirms it afterwards.
+ARTICLE_DAY = date(2021, 12, 10)
+REGISTRY_LAG = {WUHAN: timedelta(days=7)}
