@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from monitor.config.models import Config
 from monitor.notify.routing import route
 from monitor.notify.timing import digest_due
 from monitor.store import EventRecord
+from monitor.store.store import event_record
 from monitor.store.tables import deliveries, events
 
 LEASE = timedelta(minutes=10)
@@ -148,25 +149,9 @@ def claim(
 
 
 def _delivery(row: Any) -> Delivery:
-    event = EventRecord(
-        id=row["event_id"],
-        change=row["change"],
-        person=row["person"],
-        company=row["company"],
-        roles=tuple(row["roles"] or ()),
-        previous_roles=tuple(row["previous_roles"] or ()),
-        effective_date=row["effective_date"],
-        published_date=row["published_date"],
-        detected_at=row["detected_at"],
-        evidence=row["evidence"] or "",
-        source=row["source_name"] or "",
-        url=row[events.c.url] or "",
-        origin=row["origin"],
-        confidence=row["confidence"],
-        confirmed_at=row["confirmed_at"],
-        source_id=row["source_id"],
-        extra={"notice": row["kind"]},
-    )
+    # The join repeats column names (`id`, `url`): read the event's by column object.
+    fields = {column.name: row[column] for column in events.c}
+    event = replace(event_record(fields), extra={"notice": row["kind"]})
     return Delivery(
         id=row[d.c.id],
         key=row["key"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -343,7 +343,7 @@ class Store:
         from monitor.store.news import place_change
 
         placed = place_change(conn, row, change, self.watch or Watch())
-        record = _event_record(placed.row)
+        record = event_record(placed.row)
         # A merge is reported with the check that caused it, whichever source made the event.
         notice = {"notice": placed.notice, "by": out.source_name, "by_url": row["url"]}
         return replace(record, source_id=out.source_id, extra=notice)
@@ -385,7 +385,7 @@ class Store:
         from monitor.store.news import evidence_items
 
         with self.engine.connect() as conn:
-            found = [_event_record(row._asdict()) for row in conn.execute(query)]
+            found = [event_record(row._asdict()) for row in conn.execute(query)]
             items = evidence_items(conn, [e.id for e in found])
         return [replace(e, evidence_items=tuple(items.get(e.id, ()))) for e in found]
 
@@ -485,7 +485,8 @@ def _source_row(row: Any) -> SourceRow:
     )
 
 
-def _event_record(row: dict[str, Any]) -> EventRecord:
+def event_record(row: Mapping[str, Any]) -> EventRecord:
+    """An events-table row as an EventRecord."""
     return EventRecord(
         id=row["id"],
         change=row["change"],
