@@ -20,6 +20,7 @@ from monitor.config import Config
 from monitor.diff import assess
 from monitor.errors import MonitorError
 from monitor.fetch import Fetcher, HostPolicy
+from monitor.model import Change
 from monitor.news.match import Watch
 from monitor.sources.base import FetchState, NotModified, Reported, Source
 from monitor.sources.feed import NEWS_ENTITY
@@ -185,13 +186,32 @@ class Checker:
             # Keep the old content hash: the same bad page must be judged again next time.
             return replace(common, pending_fingerprint=verdict.fingerprint or None)
         changed_reference = verdict.fingerprint != row.fingerprint
+        filings, remembered = await self._new_filings(row, observation.extraction.filings)
         return replace(
             common,
             content_hash=observation.content_hash,
             reference=observation.extraction.officers if changed_reference else None,
             fingerprint=verdict.fingerprint if changed_reference else None,
-            changes=verdict.changes,
+            changes=verdict.changes + filings,
+            seen=remembered,
         )
+
+    async def _new_filings(
+        self, row: SourceRow, filings: tuple[Change, ...]
+    ) -> tuple[tuple[Change, ...], tuple[str, ...]]:
+        """Filings not reported before, and the keys to remember them by.
+
+        At the silent baseline every filing is remembered and none is reported.
+        """
+        if not filings:
+            return (), ()
+        keys = tuple(f.url for f in filings)
+        if row.fingerprint is None:
+            return (), keys
+        loop = asyncio.get_running_loop()
+        known = await loop.run_in_executor(self._db, self.store.news_seen, row.id)
+        new = tuple(f for f in filings if f.url not in known)
+        return new, tuple(f.url for f in new)
 
     async def _reported(self, base: CheckOutcome, reported: Reported) -> CheckOutcome:
         """Articles → changes about the watch list; articles that told none are done with."""

@@ -10,8 +10,10 @@ from typing import Any, Literal
 
 from monitor.normalize import format_roles, name_key, normalize_name, split_roles
 
-ChangeKind = Literal["joined", "left", "role_changed"]
-CHANGE_KINDS: tuple[ChangeKind, ...] = ("joined", "left", "role_changed")
+# A filed officer change is a filing that announces officer changes (SEC 8-K Item 5.02),
+# reported once per filing next to the joined/left events read from it.
+ChangeKind = Literal["joined", "left", "role_changed", "filed_officer_change"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("joined", "left", "role_changed", "filed_officer_change")
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,6 @@ class Extraction:
     officers: tuple[Officer, ...]
     rows_seen: int
     warnings: tuple[str, ...] = field(default=())
+    # Changes the source reports directly (one per filing, keyed by their `url`): each is
+    # emitted once; those present at the silent baseline are remembered, not emitted.
+    filings: tuple[Change, ...] = field(default=())

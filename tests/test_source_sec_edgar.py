@@ -92,7 +92,12 @@ companies:
         ("left", "Jane Smith", COMPANY),
         ("joined", "Robert Chen", COMPANY),
         ("joined", "Anjali Patel", COMPANY),
+        ("filed_officer_change", "Jane Smith, Robert Chen", COMPANY),
     }
+    filed = found[("filed_officer_change", "Jane Smith, Robert Chen", COMPANY)]
+    assert filed["url"].endswith("nwtr-20240304.htm")
+    assert filed["published_date"] == "2024-03-06"
+    assert filed["evidence"].startswith("8-K Item 5.02 filed 2024-03-06")
     left = found[("left", "Jane Smith", COMPANY)]
     assert (left["role"], left["effective_date"]) == ("cfo", "2024-03-04")
     assert "nwtr-20240304.htm" in left["evidence"]
@@ -103,6 +108,18 @@ companies:
     assert patel["published_date"] == "2024-04-17"
     assert not server.hits_for(NOT_OFFICER_8K)
     assert all(h.headers["User-Agent"] == AGENT for h in server.hits)
+    # A filing is reported once: when the list changes again (a new 10-K), the 8-K already
+    # reported is read again but not reported twice.
+    later = fixture(KIND, "submissions_after.json")
+    recent = later["filings"]["recent"]
+    for column, value in {"form": "10-K", "items": "", "filingDate": "2024-05-01"}.items():
+        recent[column] = [value, *recent[column]]
+    for column in recent:
+        if column not in ("form", "items", "filingDate"):
+            recent[column] = [recent[column][0], *recent[column]]
+    serve(server, SUBMISSIONS, later)
+    assert check(config).returncode == 0
+    assert len(events(config)) == 4
 
 
 def test_older_pages_are_read_back_to_since(server: PageServer) -> None:

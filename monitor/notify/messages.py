@@ -24,7 +24,12 @@ from monitor.store import EventRecord
 Format = Literal["text", "markdown", "html"]
 log = logging.getLogger("monitor.notify")
 
-VERBS = {"joined": "joined", "left": "left", "role_changed": "changed role at"}
+VERBS = {
+    "joined": "joined",
+    "left": "left",
+    "role_changed": "changed role at",
+    "filed_officer_change": "named in an officer-change filing of",
+}
 
 
 @dataclass(frozen=True)

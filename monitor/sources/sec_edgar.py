@@ -34,7 +34,7 @@ from monitor.errors import ParseError
 from monitor.fetch import Fetcher, Response, require_ok
 from monitor.fieldtypes import HttpUrl
 from monitor.identity import Entry, same_person
-from monitor.model import Officer
+from monitor.model import Change, Officer
 from monitor.normalize import clean_text
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ from monitor.sources.base import (
     FetchState,
     NotModified,
     Observation,
+    Observed,
     Source,
     SourceSpec,
     content_hash,
@@ -313,6 +314,25 @@ def read_8k(filing: Filing, url: str, body: bytes, company: str) -> Reading:
     return Reading(filing, url, tuple(officers))
 
 
+def filed_change(reading: Reading, company: str) -> Change:
+    """One 8-K Item 5.02 filing as one event, naming whoever the filing was read to name."""
+    names = list(dict.fromkeys(o.name for o in reading.officers))
+    roles = frozenset(r for o in reading.officers for r in o.roles)
+    moves = "; ".join(f"{o.name} {'left' if not o.active else 'joined'}" for o in reading.officers)
+    filing = reading.filing
+    return Change(
+        "filed_officer_change",
+        ", ".join(names) or "(no names read from the filing)",
+        company,
+        roles=roles,
+        effective_date=filing.report_date or None,
+        published_date=filing.filing_date,
+        evidence=f"8-K Item 5.02 filed {filing.filing_date}: {reading.url}"
+        + (f" — {moves}" if moves else ""),
+        url=reading.url,
+    )
+
+
 def roster(readings: Sequence[Reading]) -> list[Officer]:
     """Replay filings oldest first: the latest word on each person wins; one person
     written differently in two filings ("Timothy D Cook", "Tim Cook") is one person."""
@@ -371,7 +391,7 @@ class SecEdgarSource(Source):
             )
         readings = [await self.read(fetcher, f) for f in wanted]
         officers = roster(readings)
-        return observation(
+        seen = observation(
             officers,
             bodies,
             state,
@@ -380,6 +400,10 @@ class SecEdgarSource(Source):
             etag=response.etag,
             last_modified=response.last_modified,
         )
+        if not isinstance(seen, Observed):
+            return seen
+        filed = tuple(filed_change(r, self.entity) for r in readings if r.filing.form not in FORM3)
+        return replace(seen, extraction=replace(seen.extraction, filings=filed))
 
     async def filings(
         self, fetcher: Fetcher, submissions: Mapping[str, Any], first: Response

@@ -119,6 +119,7 @@ class CheckOutcome:
     error: str | None = None
     reason: str | None = None
     parsed: bool = False  # the body was parsed (not a 304 or an identical body)
+    seen: tuple[str, ...] = ()  # filings now reported (or known at the baseline)
 
     @property
     def failed(self) -> bool:
@@ -301,6 +302,10 @@ class Store:
             for outcome in outcomes:
                 if outcome.changes:
                     created.extend(self._save_changes(conn, outcome))
+                if outcome.seen:
+                    from monitor.store.news import mark_seen
+
+                    mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
             for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
                 rows = [_source_params(o) for o in outcomes if o.failed == failed]
                 if rows:
