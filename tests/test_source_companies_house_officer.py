@@ -118,3 +118,22 @@ def test_config_mistakes_are_named(source: dict[str, Any], message: str) -> None
     text = json.dumps({"people": [{"name": PERSON, "sources": [entry]}]})
     with pytest.raises(Exception, match=message):
         load_config_text(text)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(401, "HTTP 401: check the API key"), (429, "HTTP 429: rate limited")],
+)
+def test_refusals_are_named(server: PageServer, status: int, message: str) -> None:
+    serve(
+        server,
+        path(MAIN_ID),
+        {"errors": [{"error": "refused"}]},
+        status=status,
+        headers={"Retry-After": "0"},
+    )
+    spec = CompaniesHouseOfficerSpec(
+        kind=KIND, officer_id=MAIN_ID, api_key="wrong-key", base_url=server.base
+    )
+    with pytest.raises(FetchError, match=message):
+        observe(spec.build(PERSON))

@@ -8,7 +8,7 @@ import pytest
 from conftest import PageServer
 from registry_support import by_change, check, events, fixture, observe, serve, write_config
 
-from monitor.errors import ParseError
+from monitor.errors import FetchError, ParseError
 from monitor.sources.base import Observed
 from monitor.sources.opencorporates import OpenCorporatesOfficersSpec
 
@@ -60,4 +60,22 @@ def test_too_many_pages_asks_to_narrow_the_search(server: PageServer) -> None:
     serve(server, page(1), fixture(KIND, "search_page1.json"))
     spec = OpenCorporatesOfficersSpec(kind=KIND, base_url=server.base, max_pages=1)
     with pytest.raises(ParseError, match="narrow it with `jurisdiction`"):
+        observe(spec.build(PERSON))
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(401, "HTTP 401: check the API key"), (429, "HTTP 429: rate limited")],
+)
+def test_refusals_are_named(server: PageServer, status: int, message: str) -> None:
+    serve(server, page(1), {"error": "refused"}, status=status, headers={"Retry-After": "0"})
+    spec = OpenCorporatesOfficersSpec(kind=KIND, base_url=server.base)
+    with pytest.raises(FetchError, match=message):
+        observe(spec.build(PERSON))
+
+
+def test_a_malformed_answer_is_a_parse_error(server: PageServer) -> None:
+    serve(server, page(1), b"<html>maintenance</html>")
+    spec = OpenCorporatesOfficersSpec(kind=KIND, base_url=server.base)
+    with pytest.raises(ParseError):
         observe(spec.build(PERSON))

@@ -136,3 +136,16 @@ def test_contact_and_item_are_validated() -> None:
         WikidataSpec.model_validate({"kind": KIND, "item": "Q1"})
     with pytest.raises(ValueError, match="not a Wikidata item id"):
         WikidataSpec.model_validate({"kind": KIND, "item": "P169", "contact": "a@b.org"})
+
+
+def test_rate_limited_answer_is_reported(server: PageServer) -> None:
+    wiki = source(server)
+    serve(
+        server,
+        local(server, wiki.revision_url),
+        b"Too many requests",
+        status=429,
+        headers={"Retry-After": "0"},
+    )
+    with pytest.raises(FetchError, match="HTTP 429: rate limited"):
+        observe(wiki)
