@@ -138,6 +138,12 @@ def test_bad_token_is_reported(server: PageServer) -> None:
         observe(spec(server).build(COMPANY))
 
 
+def test_rate_limit_is_reported(server: PageServer) -> None:
+    serve(server, PATH, {"error_code": 300007}, status=429, headers={"Retry-After": "0"})
+    with pytest.raises(FetchError, match="HTTP 429: rate limited"):
+        observe(spec(server).build(COMPANY))
+
+
 def test_missing_records_is_a_parse_error(server: PageServer) -> None:
     serve(server, PATH, {"error_code": 300000, "reason": "无数据", "result": None})
     with pytest.raises(ParseError, match=r"nothing at `records: result\.items`"):

@@ -11,7 +11,7 @@ from conftest import PageServer, run_cli
 from registry_support import by_change, check, events, fixture, observe, serve, write_config
 
 from monitor.config import load_config_text
-from monitor.errors import FetchError
+from monitor.errors import FetchError, ParseError
 from monitor.sources.base import Observed
 from monitor.sources.companies_house import CompaniesHouseOfficerSpec, person_appointments
 
@@ -136,4 +136,13 @@ def test_refusals_are_named(server: PageServer, status: int, message: str) -> No
         kind=KIND, officer_id=MAIN_ID, api_key="wrong-key", base_url=server.base
     )
     with pytest.raises(FetchError, match=message):
+        observe(spec.build(PERSON))
+
+
+def test_a_malformed_answer_is_a_parse_error(server: PageServer) -> None:
+    serve(server, path(MAIN_ID), b"<html>Service unavailable</html>")
+    spec = CompaniesHouseOfficerSpec(
+        kind=KIND, officer_id=MAIN_ID, api_key="k", base_url=server.base
+    )
+    with pytest.raises(ParseError):
         observe(spec.build(PERSON))

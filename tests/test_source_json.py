@@ -98,6 +98,7 @@ def test_more_pages_than_allowed_is_an_error(server: PageServer) -> None:
     ("body", "status", "error", "message"),
     [
         ({"error_code": 300003, "reason": "token无效"}, 401, FetchError, "HTTP 401"),
+        ({"error_code": 300007, "reason": "请求过于频繁"}, 429, FetchError, "HTTP 429"),
         (b"<html>maintenance</html>", 200, ParseError, "did not answer with JSON"),
         ({"error_code": 0, "result": {"items": "n/a"}}, 200, ParseError, "not a list"),
         ({"error_code": 300000, "result": None}, 200, ParseError, "nothing at `rows"),
@@ -106,7 +107,7 @@ def test_more_pages_than_allowed_is_an_error(server: PageServer) -> None:
 def test_errors_are_named(
     server: PageServer, body: Any, status: int, error: type[Exception], message: str
 ) -> None:
-    serve(server, STAFF, body, status=status)
+    serve(server, STAFF, body, status=status, headers={"Retry-After": "0"})
     spec = JsonSpec.model_validate(
         {"kind": KIND, "url": server.url(STAFF), "rows": "result.items", "fields": {"name": "name"}}
     )
