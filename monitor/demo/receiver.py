@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from monitor.demo.localserver import LocalServer
 
-class Receiver:
+
+class Receiver(LocalServer):
     """An HTTP server on 127.0.0.1 that hands each posted alert's title to ``on_alert``."""
 
     def __init__(self, on_alert: Callable[[str], object]) -> None:
@@ -28,18 +29,8 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def url(self) -> str:
-        return f"json://127.0.0.1:{self.httpd.server_address[1]}/alerts"
-
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return f"json://127.0.0.1:{self.port}/alerts"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 from monitor.demo import story
+from monitor.demo.localserver import LocalServer
 
 
 def _date(day: date | None) -> str:
@@ -56,7 +56,7 @@ def _feed(base: str, today: date) -> bytes:
     ).encode()
 
 
-class Registry:
+class Registry(LocalServer):
     """Serves a person page, a company page and a news feed as of ``today``."""
 
     def __init__(self) -> None:
@@ -77,21 +77,11 @@ class Registry:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> Registry:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return f"http://127.0.0.1:{self.port}"
 
     def render(self, path: str) -> bytes | None:
         self.served[path] = self.today

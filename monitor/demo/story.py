@@ -69,7 +69,7 @@ POSITIONS: tuple[Position, ...] = (
 )
 
 START = date(2021, 8, 20)
-END = date(2021, 12, 20)
+END = date(2021, 12, 31)
 
 
 def person_rows(person: str, day: date) -> list[Position]:
@@ -83,7 +83,7 @@ def company_rows(company: str, day: date) -> list[Position]:
 
 
 # The trade-press article retelling these moves appears on this day; the Wuhan registry
-# page shows filings a week late, so the news of the Wuhan change comes first and the
+# page shows filings two weeks late, so the news of the Wuhan change comes first and the
 # registry confirms it afterwards.
 ARTICLE_DAY = date(2021, 12, 10)
-REGISTRY_LAG = {WUHAN: timedelta(days=7)}
+REGISTRY_LAG = {WUHAN: timedelta(days=14)}
