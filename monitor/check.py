@@ -63,6 +63,7 @@ def make_fetcher(config: Config) -> Fetcher:
         default_policy=HostPolicy(),
         host_policies=host_policies(configured),
         robots=config.defaults.robots,
+        http_client=config.defaults.http_client,
     )
 
 

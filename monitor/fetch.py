@@ -14,17 +14,18 @@ import email.utils
 import logging
 import random
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-
-import httpx
+from urllib.parse import SplitResult, urlsplit
 
 from monitor import __version__
 from monitor.errors import FetchError
+from monitor.transport import Auth, HttpClient, Response, Transport, make_transport
+
+__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok"]
 
 log = logging.getLogger("monitor.fetch")
 
@@ -35,8 +36,7 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 # our clock and the server's never makes a window look over the limit there.
 WINDOW_MARGIN = 0.05
 ROBOTS_TTL = 3600.0
-# Only encodings decoded here with a bounded output are asked for.
-ACCEPT_ENCODING = "gzip, deflate"
+DEFAULT_HTTP_CLIENT: HttpClient = "curl"
 
 # (host, seconds, HTTP status or 0 for no answer): for latency metrics.
 ResponseListener = Callable[[str, float, int], None]
@@ -82,34 +82,6 @@ def earliest_start(
     return start
 
 
-@dataclass(frozen=True)
-class Response:
-    url: str
-    final_url: str
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    history: tuple[str, ...] = ()  # every URL redirected from, in order
-    elapsed: float = 0.0
-    redirects: tuple[tuple[int, str], ...] = ()  # (status, Location) of each redirect
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-
 @dataclass
 class _HostGate:
     policy: HostPolicy
@@ -136,64 +108,6 @@ class _HostGate:
         self.not_before = max(self.not_before, time.monotonic() + seconds)
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _CappedDecoder:
-    """Content-decode a stream without ever producing more than ``cap`` bytes.
-
-    zlib's ``max_length`` bounds each step's output, so a small compressed chunk
-    that inflates to gigabytes (a gzip bomb) stops at the cap instead.
-    """
-
-    def __init__(self, encoding: str, cap: int) -> None:
-        self.cap = cap
-        self.size = 0
-        self.encoding = encoding
-        self.first = True
-        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS}.get(encoding)
-        self.inflater = zlib.decompressobj(wbits or zlib.MAX_WBITS) if encoding else None
-
-    def feed(self, data: bytes) -> list[bytes]:
-        if self.inflater is None:
-            return [self._count(data)] if data else []
-        out: list[bytes] = []
-        pending = data
-        while pending:
-            try:
-                piece = self.inflater.decompress(pending, self.cap - self.size + 1)
-            except zlib.error:
-                if self.encoding == "deflate" and self.first:
-                    # Some servers send raw deflate without the zlib header.
-                    self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-                    self.first = False
-                    continue
-                raise
-            self.first = False
-            out.append(self._count(piece))
-            pending = self.inflater.unconsumed_tail
-            if self.inflater.eof:
-                break
-        return out
-
-    def _count(self, piece: bytes) -> bytes:
-        self.size += len(piece)
-        if self.size > self.cap:
-            raise _TooLarge
-        return piece
-
-
-def _decoder(headers: httpx.Headers, cap: int, url: str) -> _CappedDecoder:
-    codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if not codings:
-        return _CappedDecoder("", cap)
-    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
-        return _CappedDecoder(codings[0], cap)
-    raise FetchError(f"unsupported Content-Encoding {', '.join(codings)!r}", url=url)
-
-
 class Fetcher:
     """Shared HTTP access for every source of a process."""
 
@@ -210,7 +124,8 @@ class Fetcher:
         host_policies: Mapping[str, HostPolicy] | None = None,
         max_connections: int = 100,
         robots: bool = False,
-        client: httpx.AsyncClient | None = None,
+        http_client: HttpClient | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
@@ -224,12 +139,12 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, tuple[float, Any]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._client = client or httpx.AsyncClient(
-            headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            follow_redirects=True,
-            max_redirects=10,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
+        self._transport = transport or make_transport(
+            http_client or DEFAULT_HTTP_CLIENT,
+            user_agent=user_agent,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_connections=max_connections,
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -239,7 +154,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
     def policy_for(self, host: str) -> HostPolicy:
         return self.host_policies.get(host.lower(), self.default_policy)
@@ -259,7 +174,7 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         headers: Mapping[str, str] | None = None,
-        auth: httpx.Auth | tuple[str, str] | None = None,
+        auth: Auth | None = None,
     ) -> Response:
         """GET ``url``; a 304 comes back as a Response with ``not_modified``."""
         request_headers = dict(headers or {})
@@ -267,20 +182,17 @@ class Fetcher:
             request_headers["If-None-Match"] = etag
         if last_modified:
             request_headers["If-Modified-Since"] = last_modified
-        try:
-            parsed = httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise FetchError(f"malformed URL: {exc}", url=url) from None
+        parsed = _split(url)
         if self.robots:
             await self._check_robots(parsed, url)
-        return await self._polite(url, parsed.host, request_headers, auth)
+        return await self._polite(url, parsed.hostname or "", request_headers, auth)
 
     async def _polite(
         self,
         url: str,
         host: str,
         headers: Mapping[str, str],
-        auth: httpx.Auth | tuple[str, str] | None,
+        auth: Auth | None,
     ) -> Response:
         """One request through the host's gate, retried on transient failures."""
         gate = self._gate(host)
@@ -309,25 +221,25 @@ class Fetcher:
         base: float = self.backoff * (2 ** (attempt - 1))
         return base + random.uniform(0, base / 2)
 
-    async def _check_robots(self, parsed: httpx.URL, url: str) -> None:
+    async def _check_robots(self, parsed: SplitResult, url: str) -> None:
         rules = await self._robots_for(parsed)
-        target = str(parsed.copy_with(fragment=None))
+        target = parsed._replace(fragment="").geturl()
         if rules is not None and not rules.can_fetch(target, self.user_agent):
             raise FetchError(
-                f"{parsed.host}'s robots.txt disallows this address for our User-Agent; "
+                f"{parsed.hostname}'s robots.txt disallows this address for our User-Agent; "
                 "ask the site or turn robots off for it",
                 url=url,
             )
 
-    async def _robots_for(self, parsed: httpx.URL) -> Any:
+    async def _robots_for(self, parsed: SplitResult) -> Any:
         """The host's parsed robots.txt (None: no rules), fetched at most once an hour."""
-        origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+        origin = f"{parsed.scheme}://{parsed.netloc.rpartition('@')[2]}"
         lock = self._robots_locks.setdefault(origin, asyncio.Lock())
         async with lock:
             cached = self._robots.get(origin)
             if cached is not None and cached[0] > time.monotonic():
                 return cached[1]
-            rules = await self._fetch_robots(origin, parsed.host)
+            rules = await self._fetch_robots(origin, parsed.hostname or "")
             self._robots[origin] = (time.monotonic() + ROBOTS_TTL, rules)
             return rules
 
@@ -349,64 +261,34 @@ class Fetcher:
         url: str,
         host: str,
         headers: Mapping[str, str],
-        auth: httpx.Auth | tuple[str, str] | None,
+        auth: Auth | None,
     ) -> Response:
         started = time.monotonic()
         status = 0
         try:
             async with asyncio.timeout(self.total_timeout):
-                response = await self._stream(url, headers, auth, started)
+                response = await self._transport.get(url, headers, auth, self.max_bytes)
                 status = response.status
                 return response
         except TimeoutError:
             raise FetchError(
                 f"no complete answer within {self.total_timeout:g}s", url=url, transient=True
             ) from None
-        except httpx.TooManyRedirects:
-            raise FetchError("too many redirects (a redirect loop?)", url=url) from None
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out ({type(exc).__name__})", url=url, transient=True) from None
-        except httpx.TransportError as exc:
-            raise FetchError(_describe_transport_error(exc), url=url, transient=True) from None
         finally:
             for listener in self.listeners:
                 listener(host, time.monotonic() - started, status)
 
-    async def _stream(
-        self,
-        url: str,
-        headers: Mapping[str, str],
-        auth: httpx.Auth | tuple[str, str] | None,
-        started: float,
-    ) -> Response:
-        async with self._client.stream("GET", url, headers=headers, auth=auth) as resp:
-            decoder = _decoder(resp.headers, self.max_bytes, url)
-            chunks: list[bytes] = []
-            try:
-                async for raw in resp.aiter_raw():
-                    chunks.extend(decoder.feed(raw))
-            except _TooLarge:
-                raise FetchError(
-                    f"response larger than the {self.max_bytes} byte cap; "
-                    "raise max_bytes for this source if it is genuine",
-                    url=url,
-                    status=resp.status_code,
-                ) from None
-            except zlib.error as exc:
-                raise FetchError(f"corrupt compressed body: {exc}", url=url) from None
-            redirects = tuple((r.status_code, r.headers.get("location", "")) for r in resp.history)
-            if redirects:
-                log.debug("redirected %s: %s", url, " → ".join(loc for _, loc in redirects))
-            return Response(
-                url=url,
-                final_url=str(resp.url),
-                status=resp.status_code,
-                headers={k.lower(): v for k, v in resp.headers.items()},
-                body=b"".join(chunks),
-                history=tuple(str(r.url) for r in resp.history),
-                elapsed=time.monotonic() - started,
-                redirects=redirects,
-            )
+
+def _split(url: str) -> SplitResult:
+    """The parts of an http(s) address, or a FetchError saying what is wrong with it."""
+    try:
+        parsed = urlsplit(url)
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise FetchError(f"malformed URL: {exc}", url=url) from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise FetchError("malformed URL: only http:// and https:// addresses are fetched", url=url)
+    return parsed
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -422,19 +304,6 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _describe_transport_error(exc: httpx.TransportError) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
-        lowered = text.lower()
-        dns = ("name or service", "nodename", "getaddrinfo", "name resolution")
-        if any(marker in lowered for marker in dns):
-            return f"DNS lookup failed: {text}"
-        if "ssl" in lowered or "certificate" in lowered:
-            return f"TLS handshake failed: {text}"
-        return f"connection failed: {text}"
-    return f"{type(exc).__name__}: {text}"
 
 
 def require_ok(response: Response) -> Response:

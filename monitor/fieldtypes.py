@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-import httpx
 from cssselect import GenericTranslator, SelectorError
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
@@ -63,11 +63,18 @@ def _check_css(selector: str) -> str:
 
 def _check_url(value: str) -> str:
     try:
-        url = httpx.URL(value)
-    except (httpx.InvalidURL, TypeError) as exc:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+        if url.hostname:
+            url.hostname.encode("idna")
+    except (ValueError, UnicodeError) as exc:
         raise ValueError(f"malformed URL {value!r}: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host:
+    if url.scheme not in ("http", "https") or not url.hostname:
         raise ValueError(f"malformed URL {value!r}: expected http:// or https:// and a host name")
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError(
+            f"malformed URL {value!r}: spaces and control characters must be percent-encoded (%20)"
+        )
     return value
 
 

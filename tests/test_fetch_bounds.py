@@ -13,6 +13,7 @@ import pytest
 from conftest import PageServer, registry_page
 from fetch_servers import endless_body, gzip_bomb, silent
 
+import monitor.fetch
 from monitor.check import Checker, build_sources
 from monitor.config import load_config_text
 from monitor.errors import FetchError
@@ -21,6 +22,14 @@ from monitor.store import Store
 
 CAP = 1 << 20
 OPEN = HostPolicy(concurrency=8, rate=None)
+
+
+@pytest.fixture(params=["curl", "httpx"], autouse=True)
+def http_client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every bound holds whichever HTTP client a watch list picks."""
+    monkeypatch.setattr(monitor.fetch, "DEFAULT_HTTP_CLIENT", request.param)
+    __import__("pycurl" if request.param == "curl" else "httpx")  # not in a memory peak
+    return str(request.param)
 
 
 def peak_while(url: str, **options: object) -> tuple[str, int]:

@@ -59,6 +59,9 @@ class Defaults(Strict):
     timeout: Duration = timedelta(seconds=30)
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     robots: bool = Field(default=False, description="honour each host's robots.txt")
+    http_client: Literal["curl", "httpx"] = Field(
+        default="curl", description="libcurl (fast) or httpx (pure Python)"
+    )
 
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\w+)\s*$")

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 from urllib.parse import urljoin
 
-import httpx
 import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -96,7 +95,7 @@ async def get_json(
     what: str,
     *,
     headers: Mapping[str, str] | None = None,
-    auth: httpx.Auth | tuple[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
 ) -> tuple[Response, Any]:
     response = require_ok(await fetcher.get(url, headers=headers, auth=auth))
     return response, decode_json(response.body, url, what)

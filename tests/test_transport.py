@@ -1,0 +1,143 @@
+"""The HTTP exchange itself, over both clients (libcurl and httpx): what every source
+relies on, whichever `defaults.http_client` a watch list picks."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+import pytest
+from conftest import PageServer
+from fetch_servers import silent
+
+from monitor.errors import FetchError
+from monitor.fetch import Fetcher, HostPolicy
+
+OPEN = HostPolicy(concurrency=8, rate=None)
+
+pytestmark = pytest.mark.parametrize("client", ["curl", "httpx"])
+
+
+def fetcher(client: str, **options: object) -> Fetcher:
+    return Fetcher(default_policy=OPEN, http_client=client, **options)  # type: ignore[arg-type]
+
+
+def test_many_requests_over_kept_alive_connections_all_complete(
+    server: PageServer, client: str
+) -> None:
+    for i in range(60):
+        server.set(f"/c/{i}", f"page {i}")
+
+    async def fetch_all() -> list[tuple[int, bytes]]:
+        async with fetcher(client, timeout=5, retries=0) as f:
+            responses = await asyncio.gather(*(f.get(server.url(f"/c/{i}")) for i in range(60)))
+        return [(r.status, r.body) for r in responses]
+
+    assert asyncio.run(fetch_all()) == [(200, f"page {i}".encode()) for i in range(60)]
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 3, 8])
+def test_a_finished_request_never_disturbs_the_next_one_on_its_handle(
+    server: PageServer, client: str, concurrency: int
+) -> None:
+    """Requests that finish together hand their handles on while their callers still
+    unwind; a caller must not take back a handle that already serves the next request."""
+    for i in range(12):
+        server.set(f"/n/{i}", f"page {i}")
+
+    async def fetch_all() -> list[bytes]:
+        policy = HostPolicy(concurrency=concurrency, rate=None)
+        async with Fetcher(default_policy=policy, http_client=client, timeout=3, retries=0) as f:  # type: ignore[arg-type]
+            responses = await asyncio.gather(*(f.get(server.url(f"/n/{i}")) for i in range(12)))
+        return [r.body for r in responses]
+
+    assert asyncio.run(fetch_all()) == [f"page {i}".encode() for i in range(12)]
+
+
+def test_an_abandoned_request_leaves_the_client_usable(server: PageServer, client: str) -> None:
+    server.set("/ok", "fine")
+
+    async def run(hang_url: str) -> tuple[str, list[bytes]]:
+        async with fetcher(client, timeout=0.5, retries=0) as f:
+            hung, *rest = await asyncio.gather(
+                f.get(hang_url),
+                *(f.get(server.url("/ok")) for _ in range(5)),
+                return_exceptions=True,
+            )
+            after = [await f.get(server.url("/ok")) for _ in range(5)]
+        assert all(not isinstance(r, BaseException) for r in rest)
+        return str(hung), [r.body for r in after]
+
+    with silent() as hang_url:
+        message, bodies = asyncio.run(run(hang_url))
+    assert "no complete answer within 0.5s" in message
+    assert bodies == [b"fine"] * 5
+
+
+def test_validators_are_sent_as_given_and_a_304_comes_back(
+    server: PageServer, client: str
+) -> None:
+    server.set("/p", "body", etag='W/"v1:ab#c"')
+
+    async def fetch() -> tuple[int, str | None, bytes]:
+        async with fetcher(client) as f:
+            first = await f.get(server.url("/p"))
+            again = await f.get(server.url("/p"), etag=first.etag)
+        return again.status, again.etag, again.body
+
+    assert asyncio.run(fetch()) == (304, 'W/"v1:ab#c"', b"")
+    assert server.hits[1].headers["If-None-Match"] == 'W/"v1:ab#c"'
+
+
+def test_basic_auth_reaches_the_server(server: PageServer, client: str) -> None:
+    server.set("/api", "{}")
+
+    async def fetch() -> None:
+        async with fetcher(client) as f:
+            await f.get(server.url("/api"), auth=("key:with#odd/chars@", ""))
+
+    asyncio.run(fetch())
+    sent = server.hits[0].headers["Authorization"]
+    assert base64.b64decode(sent.removeprefix("Basic ")) == b"key:with#odd/chars@:"
+
+
+def test_a_redirect_to_another_scheme_is_refused(server: PageServer, client: str) -> None:
+    server.set("/away", "", status=302, headers={"Location": "file:///etc/passwd"})
+
+    async def fetch() -> str:
+        async with fetcher(client, retries=0) as f:
+            try:
+                response = await f.get(server.url("/away"))
+            except FetchError as exc:
+                return f"error: {exc}"
+        return f"status {response.status}: {response.body[:40]!r}"
+
+    outcome = asyncio.run(fetch())
+    assert "root:" not in outcome
+    assert outcome.startswith("error:")
+
+
+def test_a_declared_length_over_the_cap_is_refused(server: PageServer, client: str) -> None:
+    server.set("/big", b"x" * 5000)
+
+    async def fetch() -> str:
+        async with fetcher(client, max_bytes=1000, retries=0) as f:
+            try:
+                await f.get(server.url("/big"))
+            except FetchError as exc:
+                return str(exc)
+        return "no error"
+
+    assert "larger than the 1000 byte cap" in asyncio.run(fetch())
+
+
+def test_last_modified_comes_back_exactly(
+    server: PageServer, client: str
+) -> None:
+    server.set("/h", "x", headers={"Last-Modified": "Wed, 21 Oct 2026 07:28:00 GMT"})
+
+    async def fetch() -> str | None:
+        async with fetcher(client) as f:
+            return (await f.get(server.url("/h"))).last_modified
+
+    assert asyncio.run(fetch()) == "Wed, 21 Oct 2026 07:28:00 GMT"
