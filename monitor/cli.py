@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
@@ -81,7 +82,29 @@ def _setup_logging(verbose: int, secrets: frozenset[str]) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The core commands, plus commands other parts of the product register when first
+    asked for, so `monitor check` does not import the daemon, the delivery CLI or the
+    article extractor."""
+
+    PLUGINS: ClassVar[dict[str, str]] = {
+        "deliver": "monitor.notify.cli",
+        "notify-test": "monitor.notify.cli",
+        "run": "monitor.daemon.cli",
+        "health": "monitor.daemon.cli",
+        "extract": "monitor.news.cli",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.PLUGINS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.PLUGINS:
+            importlib.import_module(self.PLUGINS[cmd_name]).register(self)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-c",
     "--config",
@@ -375,14 +398,3 @@ def _line(record: EventRecord) -> str:
     if record.change == "role_changed":
         role = f": {record.previous_role or '-'} → {record.role or '-'}"
     return f"#{record.id} {when} {record.person} {record.change} {record.company}{role}"
-
-
-def _register_plugins() -> None:
-    from monitor.notify.cli import register
-
-    register(main)
-    __import__("monitor.daemon.cli", fromlist=["register"]).register(main)
-    __import__("monitor.news.cli", fromlist=["register"]).register(main)
-
-
-_register_plugins()

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import permutations
 
-from rapidfuzz.distance import Levenshtein
-
 DEFAULT_THRESHOLD: float = 0.9
 AMBIGUITY_MARGIN: float = 0.02
 _EPSILON = 1e-9
@@ -296,7 +294,7 @@ def _absorb(initials: list[str], tokens: list[str]) -> tuple[list[str], list[str
 def _token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
-    ratio = Levenshtein.normalized_similarity(a, b)
+    ratio = _similarity(a, b)
     long_enough = min(len(a), len(b)) >= 6
     fuzzy_ok = long_enough and not (_looks_like_pinyin(a) or _looks_like_pinyin(b))
     return ratio if fuzzy_ok else ratio / 2
@@ -337,7 +335,7 @@ def _tokens_score(
 
 def _form_score(a: _Person, b: _Person) -> float:
     if a.han and b.han:  # both in characters: same pinyin is not enough (王华, 王化)
-        return 1.0 if a.han == b.han else 0.8 * Levenshtein.normalized_similarity(a.han, b.han)
+        return 1.0 if a.han == b.han else 0.8 * _similarity(a.han, b.han)
     if a.key == b.key:
         return _same_key_score(a, b)
     if not a.tokens or not b.tokens:
@@ -574,7 +572,7 @@ def company_score(a: str, b: str) -> float:
         return 0.95
     if _compact(_without_legal_form(key_a)) == _compact(_without_legal_form(key_b)):
         return 0.85
-    return round(0.8 * Levenshtein.normalized_similarity(key_a, key_b), 6)
+    return round(0.8 * _similarity(key_a, key_b), 6)
 
 
 def same_company(a: str, b: str, aliases: Sequence[str] = ()) -> bool:
@@ -619,3 +617,10 @@ def _pick(matches: Iterable[Match], threshold: float) -> Match | Ambiguous | Non
         return None
     close = tuple(m for m in above if above[0].score - m.score <= AMBIGUITY_MARGIN + _EPSILON)
     return Ambiguous(close) if len(close) > 1 else above[0]
+
+
+def _similarity(a: str, b: str) -> float:
+    """Normalised Levenshtein similarity, 0..1 (rapidfuzz, loaded when first compared)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return float(Levenshtein.normalized_similarity(a, b))

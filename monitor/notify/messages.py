@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
-
-from jinja2 import StrictUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any, Literal
 
 from monitor.store import EventRecord
+
+if TYPE_CHECKING:  # jinja2 is imported when a message is first rendered
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
 
 Format = Literal["text", "markdown", "html"]
 log = logging.getLogger("monitor.notify")
@@ -147,6 +148,9 @@ def md_escape(value: Any) -> str:
 
 @cache
 def _environment(autoescape: bool) -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(
         autoescape=autoescape,
         undefined=StrictUndefined,
@@ -171,6 +175,8 @@ DEFAULT_BODIES: Mapping[Format, str] = {
 
 def check_template(source: str) -> str | None:
     """The syntax error in a template, or None when it compiles."""
+    from jinja2 import TemplateError
+
     try:
         compile_template(source, False)
     except TemplateError as exc:
@@ -179,6 +185,8 @@ def check_template(source: str) -> str | None:
 
 
 def _render(source: str | None, default: str, ctx: Mapping[str, Any], autoescape: bool) -> str:
+    from jinja2 import TemplateError
+
     if source:
         try:
             return compile_template(source, autoescape).render(ctx)
