@@ -24,6 +24,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
@@ -34,7 +35,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from monitor.errors import StoreError
 from monitor.model import Change, Officer
 from monitor.normalize import name_key
-from monitor.store.tables import events, snapshots, sources
+from monitor.store.tables import events, metadata, snapshots, sources
 
 if TYPE_CHECKING:
     from monitor.news.match import Watch
@@ -204,9 +205,45 @@ class Store:
         self.engine.dispose()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (Alembic is loaded only when needed)."""
-        if self._schema_revision() == head_revision():
+        """Bring the schema to the newest migration (Alembic is loaded only when needed).
+
+        An empty database gets the current tables in one step, stamped with the newest
+        revision (what Alembic's documentation recommends for new databases); a test
+        keeps ``tables.py`` and the migrations identical.
+        """
+        revision = self._schema_revision()
+        if revision == head_revision():
             return
+        if revision is None and self._empty():
+            self._create()
+            return
+        self.upgrade()
+
+    def _empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return not inspect(conn).get_table_names()
+
+    def _create(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                conn.execute(
+                    text(
+                        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                    )
+                )
+                conn.execute(
+                    text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                    {"v": head_revision()},
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot prepare the state database {_safe(self.url)}: {exc}"
+            ) from None
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to ``revision`` (the newest by default)."""
         from alembic import command
         from alembic.config import Config as AlembicConfig
 
@@ -215,7 +252,7 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, revision)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot prepare the state database {_safe(self.url)}: {exc}"
