@@ -23,7 +23,9 @@ _TRAILING_NOTE = re.compile(r"\s*[(（][^)）]*[)）]\s*$")
 
 def clean_text(text: str) -> str:
     """NFKC and collapsed whitespace; the basis of every comparison."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())  # str.split() splits on exactly what `\s` matches
 
 
 @lru_cache(maxsize=65536)

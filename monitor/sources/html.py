@@ -166,7 +166,8 @@ class _LxmlTree:
         return found
 
     def select(self, node: Any, css: str) -> Sequence[Any]:
-        return list(self.xpath(css)(node))
+        found: list[Any] = self.xpath(css)(node)
+        return found
 
     def text(self, node: Any) -> str:
         return clean_text(" ".join(node.itertext()))
@@ -220,16 +221,20 @@ def make_extractor(spec: HtmlSpec, company: str) -> Callable[[bytes, str], Extra
             root = BeautifulSoup(body, "lxml", from_encoding=encoding)
         if spec.columns is not None:
             return _by_header(tree, root, spec.table, spec.columns, company)
-        assert spec.rows is not None and spec.fields is not None
-        return _by_selector(tree, root, spec.rows, spec.fields, company)
+        assert spec.rows is not None
+        return _by_selector(tree, root, spec.rows, plan, by_company, company)
 
+    # (field, selector inside the row or "" for the row itself, attribute or None)
+    plan = [
+        (name, *split_field(expression))
+        for name in FIELD_NAMES
+        if spec.fields is not None and (expression := getattr(spec.fields, name))
+    ]
+    by_company = spec.fields is not None and spec.fields.name is None
     return extract
 
 
-def _field(tree: _Tree, row: Any, expression: str | None) -> str:
-    if not expression:
-        return ""
-    selector, attribute = split_field(expression)
+def _field(tree: _Tree, row: Any, selector: str, attribute: str | None) -> str:
     node = row
     if selector:
         found = tree.select(row, selector)
@@ -239,11 +244,19 @@ def _field(tree: _Tree, row: Any, expression: str | None) -> str:
     return tree.attr(node, attribute) if attribute else tree.text(node)
 
 
-def _by_selector(tree: _Tree, root: Any, rows: str, fields: Fields, entity: str) -> Extraction:
+def _by_selector(
+    tree: _Tree,
+    root: Any,
+    rows: str,
+    plan: Sequence[tuple[str, str, str | None]],
+    by_company: bool,
+    entity: str,
+) -> Extraction:
+    """``plan``: (field, selector, attribute) for each field the watch list maps."""
     officers: list[Officer] = []
     for row in tree.select(root, rows):
-        cells = {name: _field(tree, row, getattr(fields, name)) for name in FIELD_NAMES}
-        if cells["name"] or (fields.name is None and cells["company"]):
+        cells = {name: _field(tree, row, css, attribute) for name, css, attribute in plan}
+        if cells.get("name") or (by_company and cells.get("company")):
             officers.append(_officer(cells, entity, tree.text(row)))
     return Extraction(tuple(officers), rows_seen=len(officers))
 
