@@ -268,43 +268,50 @@ class Store:
     # --- sources ---------------------------------------------------------
 
     def sync_sources(self, records: Iterable[SourceRecord], now: datetime) -> dict[str, SourceRow]:
-        """Add new sources (due now), update changed ones, return the rows by key."""
+        """Add new sources (due now), update changed ones, return the rows by key.
+
+        Only the given sources' rows are read; new ones are inserted in one batch.
+        """
         wanted = {r.key: r for r in records}
         with self._lock, self.engine.begin() as conn:
-            existing = {row.key: row for row in conn.execute(select(sources))}
-            for key, rec in wanted.items():
-                row = existing.get(key)
-                if row is None:
-                    conn.execute(
-                        insert(sources).values(
-                            key=key,
-                            kind=rec.kind,
-                            entity=rec.entity,
-                            url=rec.url,
-                            interval_s=rec.interval_s,
-                            next_check_at=now,
-                            consecutive_failures=0,
-                            healthy=True,
-                            created_at=now,
-                        )
-                    )
-                elif (row.kind, row.entity, row.url, row.interval_s) != (
-                    rec.kind,
-                    rec.entity,
-                    rec.url,
-                    rec.interval_s,
-                ):
-                    values: dict[str, Any] = {
-                        "kind": rec.kind,
-                        "entity": rec.entity,
-                        "url": rec.url,
-                        "interval_s": rec.interval_s,
-                    }
-                    if row.url != rec.url:
-                        values.update(etag=None, last_modified=None, content_hash=None)
-                    conn.execute(update(sources).where(sources.c.id == row.id).values(**values))
-            rows = conn.execute(select(sources).where(sources.c.key.in_(list(wanted)))).all()
-        return {row.key: _source_row(row) for row in rows}
+            existing = {row.key: row for row in _rows_by_key(conn, list(wanted))}
+            added = [
+                {
+                    "key": key,
+                    "kind": rec.kind,
+                    "entity": rec.entity,
+                    "url": rec.url,
+                    "interval_s": rec.interval_s,
+                    "next_check_at": now,
+                    "consecutive_failures": 0,
+                    "healthy": True,
+                    "created_at": now,
+                }
+                for key, rec in wanted.items()
+                if key not in existing
+            ]
+            if added:
+                conn.execute(insert(sources), added)
+            changed = [
+                key
+                for key, row in existing.items()
+                if (row.kind, row.entity, row.url, row.interval_s)
+                != (wanted[key].kind, wanted[key].entity, wanted[key].url, wanted[key].interval_s)
+            ]
+            for key in changed:
+                rec, row = wanted[key], existing[key]
+                values: dict[str, Any] = {
+                    "kind": rec.kind,
+                    "entity": rec.entity,
+                    "url": rec.url,
+                    "interval_s": rec.interval_s,
+                }
+                if row.url != rec.url:
+                    values.update(etag=None, last_modified=None, content_hash=None)
+                conn.execute(update(sources).where(sources.c.id == row.id).values(**values))
+            reread = [str(a["key"]) for a in added] + changed
+            existing.update((row.key, row) for row in _rows_by_key(conn, reread))
+        return {key: _source_row(row) for key, row in existing.items()}
 
     def source_rows(self) -> list[SourceRow]:
         with self.engine.connect() as conn:
@@ -355,7 +362,7 @@ class Store:
     def _save_changes(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
         snapshot_id = None
         if out.reference is not None and out.fingerprint is not None:
-            result = conn.execute(insert(snapshots).values(**_snapshot_row(out)))
+            result = conn.execute(insert(snapshots), _snapshot_row(out))
             snapshot_id = _new_id(result.inserted_primary_key)
         return [self._insert_event(conn, out, change, snapshot_id) for change in out.changes]
 
@@ -502,6 +509,16 @@ _FAILURE_UPDATE = (
 
 def _new_id(key: Any) -> int:
     return int(key[0])
+
+
+def _rows_by_key(conn: Connection, keys: Sequence[str], chunk: int = 900) -> list[Any]:
+    """The ``sources`` rows with these keys, read in chunks under every backend's
+    limit on bound parameters."""
+    rows: list[Any] = []
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        rows.extend(conn.execute(select(sources).where(sources.c.key.in_(part))))
+    return rows
 
 
 def _source_row(row: Any) -> SourceRow:
