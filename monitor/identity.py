@@ -522,6 +522,7 @@ def _render(tokens: list[str]) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def company_key(name: str) -> str:
     """Canonical comparable form of a company name.
 
@@ -548,6 +549,7 @@ def _without_legal_form(key: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def company_block_key(name: str) -> str:
     """Two names can match at the default threshold only when these keys are equal.
 

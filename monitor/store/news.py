@@ -48,7 +48,7 @@ def place_change(
         mark_seen(conn, row["source_id"], [change.url], now)
     existing = _same_event(conn, change, now, watch, window)
     if existing is None:
-        key = conn.execute(insert(events).values(**row)).inserted_primary_key
+        key = conn.execute(insert(events), row).inserted_primary_key
         assert key is not None
         event_id = int(key[0])
         _add_evidence(conn, event_id, row, change)
@@ -91,17 +91,18 @@ def _add_evidence(conn: Connection, event_id: int, row: dict[str, Any], change: 
         if conn.execute(select(event_evidence.c.id).where(duplicate)).first() is not None:
             return  # the same article read again
     conn.execute(
-        insert(event_evidence).values(
-            event_id=event_id,
-            origin=change.origin,
-            source_name=row["source_name"],
-            url=url,
-            title=change.title,
-            evidence=change.evidence,
-            published_date=change.published_date,
-            confidence=change.confidence,
-            added_at=row["detected_at"],
-        )
+        insert(event_evidence),
+        {
+            "event_id": event_id,
+            "origin": change.origin,
+            "source_name": row["source_name"],
+            "url": url,
+            "title": change.title,
+            "evidence": change.evidence,
+            "published_date": change.published_date,
+            "confidence": change.confidence,
+            "added_at": row["detected_at"],
+        },
     )
 
 
