@@ -122,17 +122,20 @@ class Checker:
         due = [s for s in sources if everything or rows[s.key].next_check_at <= now]
         report = CycleReport()
         writer = _BatchWriter(self.store, self._db)
-        gate = asyncio.Semaphore(concurrency)
+        checking = asyncio.Semaphore(concurrency)
+        # Checks go on while earlier outcomes wait for their commit, up to this many.
+        unwritten = asyncio.Semaphore(concurrency * 4)
 
         async def one(source: Source) -> None:
-            async with gate:
-                started = time.monotonic()
-                outcome = await self.check(source, rows[source.key])
+            async with unwritten:
+                async with checking:
+                    started = time.monotonic()
+                    outcome = await self.check(source, rows[source.key])
                 result = CheckResult(source, outcome, time.monotonic() - started)
                 result.events = await writer.write(outcome)
-                result.outcome = replace(outcome, reference=None)  # written; free the memory
-                report.results.append(result)
-                _log(result)
+            result.outcome = replace(outcome, reference=None)  # written; free the memory
+            report.results.append(result)
+            _log(result)
 
         await asyncio.gather(*(one(s) for s in due))
         await writer.flush()
