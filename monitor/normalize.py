@@ -101,7 +101,7 @@ _ROLE_INDEX: dict[str, str] = {alias: role for role, aliases in _ROLE_PATTERNS f
 def canonical_role(text: str) -> str:
     """One role cell fragment → canonical label (unknown wording kept, lower-cased)."""
     cleaned = clean_text(text).casefold().strip(" .:-")
-    cleaned = re.sub(r"^(?:the|a|an)\s+", "", cleaned)
+    cleaned = re.sub(r"^(?:the|a|an)\s+", "", cleaned).strip(" .:-")  # "A: director"
     if cleaned in _ROLE_INDEX:
         return _ROLE_INDEX[cleaned]
     for role, aliases in _ROLE_PATTERNS:
