@@ -157,7 +157,7 @@ class Checker:
             seen = await asyncio.get_running_loop().run_in_executor(
                 self._db, self.store.news_seen, row.id
             )
-            state = replace(state, seen=seen)
+            state = replace(state, seen=seen, first=row.last_success_at is None)
         try:
             observation = await source.observe(self.fetcher, state)
         except MonitorError as exc:
@@ -223,7 +223,7 @@ class Checker:
 
         watch = self.store.watch or Watch()
         changes, quiet = await asyncio.to_thread(reported_changes, reported.articles, watch)
-        done = (*quiet, *reported.gone)
+        done = (*quiet, *reported.gone, *reported.baseline)
         if done:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(

@@ -274,3 +274,67 @@ def test_monitor_events_json_lists_the_evidence_of_news_events(
     assert item["url"] == monitor.server.url("/news/lei-jun")
     assert item["evidence"] == event["evidence"]
     assert item["title"].startswith("Lei Jun steps back")
+
+
+def first_check_with(
+    server: PageServer,
+    hooks: Hooks,
+    db_url: str,
+    listed: list[tuple[str, str, str]],
+    news_options: str = "",
+) -> tuple[Monitor, CycleReport]:
+    """A monitor whose feed already lists ``listed`` when it is first read."""
+    server.set("/wuhan", registry_page(WUHAN, [("Lei Jun", ROLES, "2015-06-01")]))
+    server.set("/harbor", registry_page(HARBOR, [BECKER, REYES]))
+    text = watch_list(server, hooks, db_url) + news_options
+    loaded = load_config_text(text, "monitor.yaml")
+    store = Store(loaded.config.state)
+    install(store, loaded)
+    mon = Monitor(loaded, store, server, hooks)
+    mon.publish(*listed)
+    return mon, mon.check()
+
+
+def rfc822(days_ago: int) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days_ago)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def test_a_new_feed_is_a_baseline_what_it_already_lists_is_not_news(
+    server: PageServer, hooks: Hooks, db_url: str
+) -> None:
+    """Adding a feed must not alert on every old article it still lists."""
+    old = ("lei-jun-retold.txt", "/news/lei-jun", "Fri, 10 Dec 2021 08:00:00 GMT")
+    monitor, first = first_check_with(server, hooks, db_url, [old])
+    try:
+        assert first.events == []
+        assert server.hits_for("/news/lei-jun") == []  # marked read without fetching it
+        monitor.publish(old, ("chengdu-follow-up.txt", "/news/chengdu", rfc822(0)))
+        later = monitor.check().events
+        assert [(e.change, e.company, e.origin) for e in later] == [
+            ("left", "Chengdu Beida Assets Management Co., Ltd.", "news")
+        ]
+        assert server.hits_for("/news/lei-jun") == []
+    finally:
+        monitor.store.close()
+
+
+def test_backfill_reports_recent_articles_at_the_first_read_only(
+    server: PageServer, hooks: Hooks, db_url: str
+) -> None:
+    listed = [
+        ("lei-jun-retold.txt", "/news/lei-jun", "Fri, 10 Dec 2021 08:00:00 GMT"),
+        ("chengdu-follow-up.txt", "/news/chengdu", rfc822(2)),
+    ]
+    monitor, first = first_check_with(
+        server, hooks, db_url, listed, news_options="    backfill: 7d\n"
+    )
+    try:
+        assert [(e.change, e.company) for e in first.events] == [
+            ("left", "Chengdu Beida Assets Management Co., Ltd.")
+        ]
+        assert server.hits_for("/news/lei-jun") == []
+        assert monitor.check().events == []  # both are read now, whatever their age
+    finally:
+        monitor.store.close()

@@ -53,6 +53,7 @@ class FetchState:
     last_modified: str | None = None
     content_hash: str | None = None
     seen: frozenset[str] = frozenset()  # news sources: the entries already read
+    first: bool = False  # never checked successfully: this check sets the baseline
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,15 @@ class Reported(Observed):
     """What a news source read this time: the new articles (it lists no officers).
 
     ``retry`` are entries that could not be read now and will be tried again;
-    ``gone`` are entries that will never be readable (e.g. 404), remembered as read.
+    ``gone`` are entries that will never be readable (e.g. 404), remembered as read;
+    ``baseline`` are entries a first check found already listed, remembered as read
+    without being read.
     """
 
     articles: tuple[Article, ...] = ()
     retry: tuple[str, ...] = ()
     gone: tuple[str, ...] = ()
+    baseline: tuple[str, ...] = ()
 
 
 Observation = NotModified | Observed

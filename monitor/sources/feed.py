@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import abstractmethod
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -25,7 +25,7 @@ from pydantic import Field
 from monitor.encoding import decode
 from monitor.errors import FetchError, MonitorError
 from monitor.fetch import Fetcher, Response, require_ok
-from monitor.fieldtypes import CssSelector, HttpUrl
+from monitor.fieldtypes import CssSelector, Duration, HttpUrl
 from monitor.model import Extraction
 from monitor.news.article import read_html, read_plain
 from monitor.news.feeds import ListedEntry, page_links, parse_feed
@@ -50,6 +50,11 @@ NEWS_ENTITY = "news"
 class NewsSpec(SourceSpec):
     max_articles: int = Field(
         default=50, ge=1, description="new entries read per check; the rest wait for the next"
+    )
+    backfill: Duration = Field(
+        default=timedelta(0),
+        description="at the first check, also report articles published this recently; "
+        "everything else the listing already shows is only marked read",
     )
 
     scope: ClassVar[Scope] = "news"
@@ -92,6 +97,14 @@ class NewsSource(Source):
             return NotModified(state.etag, state.last_modified, response.final_url)
         listed = self.spec.entries(response)
         new = [e for e in listed if e.key not in state.seen]
+        baseline: tuple[str, ...] = ()
+        if state.first:
+            new, old = _split_by_age(new, self.spec.backfill)
+            baseline = tuple(e.key for e in old)
+            if baseline:
+                log.info(
+                    "%s: first check, %d listed article(s) marked read", self.key, len(baseline)
+                )
         now, later = new[: self.spec.max_articles], new[self.spec.max_articles :]
         results = await asyncio.gather(*(_read(fetcher, e) for e in now))
         articles = tuple(r for r in results if isinstance(r, Article))
@@ -107,7 +120,17 @@ class NewsSource(Source):
             articles=articles,
             retry=retry + tuple(e.key for e in later),
             gone=gone,
+            baseline=baseline,
         )
+
+
+def _split_by_age(
+    entries: list[ListedEntry], backfill: timedelta
+) -> tuple[list[ListedEntry], list[ListedEntry]]:
+    """(published within ``backfill`` of today, the rest); undated entries count as old."""
+    since = datetime.now(UTC).date() - backfill
+    recent = [e for e in entries if backfill and e.published is not None and e.published >= since]
+    return recent, [e for e in entries if e not in recent]
 
 
 async def _read(fetcher: Fetcher, entry: ListedEntry) -> Article | Literal["retry", "gone"]:
