@@ -237,6 +237,7 @@ class Checker:
             last_modified=reported.last_modified,
             url=reported.url or base.url,
             changes=changes,
+            listed=reported.listed,
         )
 
 

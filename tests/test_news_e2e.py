@@ -15,12 +15,14 @@ from typing import Any
 
 import pytest
 from conftest import PageServer, registry_page, run_cli
+from sqlalchemy import select
 from test_notify_e2e import Hooks, Post
 
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
 from monitor.config import Loaded, load_config_text
 from monitor.notify import deliver_due, install
 from monitor.store import EventRecord, Store
+from monitor.store.tables import news_seen
 
 STORIES = Path(__file__).parent / "fixtures" / "feed" / "stories"
 ARTICLES = Path(__file__).parent / "fixtures" / "feed" / "articles"
@@ -316,6 +318,13 @@ def test_a_new_feed_is_a_baseline_what_it_already_lists_is_not_news(
             ("left", "Chengdu Beida Assets Management Co., Ltd.", "news")
         ]
         assert server.hits_for("/news/lei-jun") == []
+        with monitor.store.engine.connect() as conn:
+            seen_at, listed_at = conn.execute(
+                select(news_seen.c.seen_at, news_seen.c.listed_at).where(
+                    news_seen.c.key == server.url("/news/lei-jun")
+                )
+            ).one()
+        assert listed_at > seen_at  # the second listing still showed it
     finally:
         monitor.store.close()
 

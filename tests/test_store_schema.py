@@ -77,3 +77,25 @@ def test_an_older_database_is_upgraded_through_the_migrations_and_keeps_its_rows
     with store.engine.connect() as conn:
         assert conn.execute(select(sources.c.entity)).scalars().all() == ["Xiaomi"]
     store.close()
+
+
+def test_remembered_news_entries_count_as_listed_when_they_were_read(db_url: str) -> None:
+    old = Store(db_url, migrate=False)
+    old.upgrade("0003")
+    with old.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sources (id, key, kind, entity, url, interval_s, next_check_at, "
+            "consecutive_failures, healthy, created_at) VALUES (1, 'n', 'feed', 'news', "
+            "'http://n', 900, '2026-11-25 08:00:00', 0, true, '2026-11-25 08:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO news_seen (source_id, key, seen_at) "
+            "VALUES (1, 'http://n/a', '2026-10-01 07:00:00')"
+        )
+    old.close()
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT seen_at, listed_at FROM news_seen").one()
+    assert row[0] == row[1]
+    assert store.news_seen(1) == {"http://n/a"}
+    store.close()

@@ -101,6 +101,7 @@ class Reported(Observed):
     retry: tuple[str, ...] = ()
     gone: tuple[str, ...] = ()
     baseline: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()  # every entry the listing shows
 
 
 Observation = NotModified | Observed

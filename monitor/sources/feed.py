@@ -121,6 +121,7 @@ class NewsSource(Source):
             retry=retry + tuple(e.key for e in later),
             gone=gone,
             baseline=baseline,
+            listed=tuple(e.key for e in listed),
         )
 
 

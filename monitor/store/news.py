@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from monitor.model import Change
 from monitor.news.match import WINDOW, Facts, Watch, facts, same_change
 from monitor.store.tables import event_evidence, events, news_seen
 
 Notice = Literal["alert", "evidence", "confirmed"]
+# A remembered entry is forgotten when no listing has shown it for this long. Listings
+# show recent articles, so one gone this long is not coming back.
+FORGET_AFTER = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -156,5 +159,20 @@ def mark_seen(conn: Connection, source_id: int, keys: Iterable[str], now: dateti
     if new:
         conn.execute(
             insert(news_seen),
-            [{"source_id": source_id, "key": k, "seen_at": now} for k in sorted(new)],
+            [
+                {"source_id": source_id, "key": k, "seen_at": now, "listed_at": now}
+                for k in sorted(new)
+            ],
         )
+
+
+def refresh_listed(conn: Connection, source_id: int, listed: Sequence[str], now: datetime) -> int:
+    """Note that the listing shows ``listed`` now; forget entries it has not shown for
+    ``FORGET_AFTER``. Returns how many were forgotten."""
+    keys = sorted({k for k in listed if k})
+    mine = news_seen.c.source_id == source_id
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        conn.execute(update(news_seen).where(mine, news_seen.c.key.in_(part)).values(listed_at=now))
+    gone = conn.execute(delete(news_seen).where(mine, news_seen.c.listed_at < now - FORGET_AFTER))
+    return int(gone.rowcount or 0)

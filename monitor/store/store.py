@@ -121,6 +121,8 @@ class CheckOutcome:
     reason: str | None = None
     parsed: bool = False  # the body was parsed (not a 304 or an identical body)
     seen: tuple[str, ...] = ()  # filings now reported (or known at the baseline)
+    # News sources: every entry the listing showed (None: no listing read, e.g. a 304).
+    listed: tuple[str, ...] | None = None
 
     @property
     def failed(self) -> bool:
@@ -350,6 +352,10 @@ class Store:
                     from monitor.store.news import mark_seen
 
                     mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
+                if outcome.listed is not None:
+                    from monitor.store.news import refresh_listed
+
+                    refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
             for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
                 rows = [_source_params(o) for o in outcomes if o.failed == failed]
                 if rows:

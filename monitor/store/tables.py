@@ -134,5 +134,7 @@ news_seen = Table(
     Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("key", String(1024), nullable=False),
     Column("seen_at", DateTime, nullable=False),
+    Column("listed_at", DateTime, nullable=False),  # last time the listing showed it
     UniqueConstraint("source_id", "key", name="uq_news_seen_source_key"),
+    Index("ix_news_seen_source_listed", "source_id", "listed_at"),
 )
