@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import permutations
 
+from monitor.normalize import fold_han
+
 DEFAULT_THRESHOLD: float = 0.9
 AMBIGUITY_MARGIN: float = 0.02
 _EPSILON = 1e-9
@@ -74,8 +76,8 @@ _UNDECOMPOSABLE = str.maketrans(
 
 
 def _fold(text: str) -> str:
-    """NFKC, casefold, accents removed (Han and other scripts are left as they are)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, casefold, accents removed, traditional Chinese as simplified."""
+    text = fold_han(unicodedata.normalize("NFKC", text)).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped.translate(_UNDECOMPOSABLE))
@@ -231,7 +233,8 @@ def _split_scripts(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _person_forms(name: str) -> tuple[_Person, ...]:
-    return tuple(p for spelling in _split_scripts(name) for p in _parse_person(spelling))
+    spellings = _split_scripts(fold_han(unicodedata.normalize("NFKC", name)))
+    return tuple(p for spelling in spellings for p in _parse_person(spelling))
 
 
 def person_key(name: str) -> str:

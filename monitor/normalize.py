@@ -3,7 +3,9 @@
 Names: Unicode NFKC, whitespace collapsed, honorifics dropped, "SURNAME, Forenames"
 reordered, all-caps words title-cased. Roles: mapped onto one canonical English
 vocabulary from English and Chinese registry wording; one cell may hold several
-roles ("执行董事兼总经理", "Director and CEO").
+roles ("执行董事兼总经理", "Director and CEO"). Comparison keys read traditional
+Chinese as simplified (雷軍 = 雷军, 執行董事 = 执行董事): registries in Hong Kong and
+Taiwan write the same names in the other script.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 _SPACE = re.compile(r"\s+")
 _HONORIFIC = re.compile(
@@ -18,7 +21,26 @@ _HONORIFIC = re.compile(
 )
 _HONORIFIC_ZH = re.compile(r"(?:先生|女士|博士|教授)$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _TRAILING_NOTE = re.compile(r"\s*[(（][^)）]*[)）]\s*$")
+
+
+@lru_cache(maxsize=65536)
+def fold_han(text: str) -> str:
+    """Traditional Chinese characters as simplified ones (OpenCC's t2s); other text as is.
+
+    For comparison keys only: what is shown keeps the source's own script.
+    """
+    if text.isascii() or not _HAN.search(text):
+        return text
+    return _t2s().convert(text)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # loaded the first time Chinese text is compared
+
+    return opencc.OpenCC("t2s")
 
 
 def clean_text(text: str) -> str:
@@ -54,7 +76,7 @@ def _fix_case(word: str) -> str:
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Comparison key: case, order and punctuation do not matter."""
-    text = normalize_name(name).casefold()
+    text = fold_han(normalize_name(name)).casefold()
     tokens = re.findall(r"\w+", text)
     return " ".join(sorted(tokens))
 
@@ -100,7 +122,7 @@ _ROLE_INDEX: dict[str, str] = {alias: role for role, aliases in _ROLE_PATTERNS f
 
 def canonical_role(text: str) -> str:
     """One role cell fragment → canonical label (unknown wording kept, lower-cased)."""
-    cleaned = clean_text(text).casefold().strip(" .:-")
+    cleaned = fold_han(clean_text(text)).casefold().strip(" .:-")
     cleaned = re.sub(r"^(?:the|a|an)\s+", "", cleaned).strip(" .:-")  # "A: director"
     if cleaned in _ROLE_INDEX:
         return _ROLE_INDEX[cleaned]
@@ -117,7 +139,7 @@ def split_roles(text: str | None) -> frozenset[str]:
     """A role cell → the set of canonical roles it names."""
     if not text:
         return frozenset()
-    cell = _TRAILING_NOTE.sub("", clean_text(text))
+    cell = _TRAILING_NOTE.sub("", fold_han(clean_text(text)))
     parts = [p for p in _ROLE_SPLIT.split(cell) if p and p.strip()]
     return frozenset(canonical_role(p) for p in parts if canonical_role(p))
 

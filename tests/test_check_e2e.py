@@ -179,3 +179,33 @@ def test_unchanged_pages_are_not_parsed_again(setup: Path, server: PageServer) -
     # /wuhan answers 304 to the validator sent back exactly; /auto is the same bytes again.
     assert "0 parsed" in second.stdout
     assert server.hits_for("/wuhan")[-1].headers.get("If-None-Match") == etag
+
+
+def test_a_page_rewritten_in_traditional_chinese_is_no_change(
+    tmp_path: Path, server: PageServer, db_url: str
+) -> None:
+    """Hong Kong and Taiwan registries write names and roles in traditional characters; the
+    same officers in the other script are the same officers."""
+    simplified = [
+        ("雷军", "法定代表人、执行董事兼总经理", "2015-06-01"),
+        ("刘德", "监事", "2015-06-01"),
+    ]
+    traditional = [
+        ("雷軍", "法定代表人、執行董事兼總經理", "2015-06-01"),
+        ("劉德", "監事", "2015-06-01"),
+    ]
+    server.set("/wuhan", registry_page(WUHAN, simplified))
+    server.set("/auto", registry_page(AUTO, BEFORE_AUTO))
+    config = write_config(tmp_path, server, db_url)
+    assert run_cli("-c", str(config), "check").returncode == 0
+    page = registry_page(WUHAN, traditional).replace("charset='utf-8'", "charset='big5'")
+    server.set("/wuhan", page.encode("big5"), headers={"Content-Type": "text/html"})
+    second = run_cli("-c", str(config), "check", "--all")
+    assert second.returncode == 0, second.stderr
+    assert "0 change(s), 0 failed, 1 parsed" in second.stdout  # read again, nothing new
+    assert events_json(config) == []
+
+    server.set("/wuhan", registry_page(WUHAN, traditional[1:]))  # 雷軍 leaves
+    assert run_cli("-c", str(config), "check", "--all").returncode == 0
+    [left] = events_json(config, "--person", "Lei Jun")
+    assert (left["change"], left["person"]) == ("left", "雷军")  # as first recorded

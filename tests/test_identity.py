@@ -396,3 +396,20 @@ def test_company_key_is_idempotent(name: str) -> None:
 def test_every_company_is_itself(name: str) -> None:
     if company_key(name):
         assert same_company(name, name)
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [("雷軍", "雷军"), ("曾學忠", "曾学忠"), ("劉德", "刘德")],
+)
+def test_a_name_in_traditional_characters_is_the_same_person(
+    traditional: str, simplified: str
+) -> None:
+    assert same_person(traditional, simplified)
+    assert person_key(traditional) == person_key(simplified)
+
+
+def test_a_company_in_traditional_characters_is_the_same_company() -> None:
+    assert same_company("小米科技（武漢）有限公司", "小米科技（武汉）有限公司")
+    assert company_key("小米通訊技術有限公司") == company_key("小米通讯技术有限公司")
+    assert not same_company("小米科技（武漢）有限公司", "小米科技（北京）有限公司")

@@ -89,3 +89,12 @@ def test_split_roles_is_idempotent(cell: str) -> None:
     roles = split_roles(cell)
     again = frozenset(r for role in roles for r in split_roles(role))
     assert again == roles or not roles
+
+
+def test_traditional_roles_and_names_compare_as_simplified() -> None:
+    assert split_roles("法定代表人、執行董事兼總經理") == split_roles(
+        "法定代表人、执行董事兼总经理"
+    )
+    assert split_roles("監事") == {"supervisor"}
+    assert name_key("雷軍") == name_key("雷军")
+    assert normalize_name("雷軍") == "雷軍"  # shown as the source writes it
