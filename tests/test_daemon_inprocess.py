@@ -8,17 +8,18 @@ import time
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from conftest import PageServer, registry_page
-from sqlalchemy import update
+from sqlalchemy import select, update
 from test_notify_e2e import BEFORE_WUHAN, WUHAN, Hooks
 
 from monitor.check import CycleReport
 from monitor.config import load_config_text
 from monitor.daemon import Daemon, Options
-from monitor.notify import install
+from monitor.notify import deliver_due, install
 from monitor.store import Store, utcnow
-from monitor.store.tables import sources
+from monitor.store.tables import deliveries, sources
 
 
 def config_text(server: PageServer, hooks: Hooks, state: Path, interval: str = "1s") -> str:
@@ -76,6 +77,39 @@ def test_the_operator_hears_once_when_a_source_breaks_and_once_when_it_recovers(
     ]
     assert "HTTP 404" in hooks.posts[0].body["message"]
     assert daemon.metrics.checks["error"] == 5
+
+
+def test_an_operator_alert_waits_in_the_outbox_while_its_channel_is_down(
+    server: PageServer, tmp_path: Path
+) -> None:
+    hooks = Hooks()  # not started: the operator's receiver is down
+    server.set("/wuhan", "gone", status=404)
+    loaded = load_config_text(config_text(server, hooks, tmp_path / "s.db"), "<test>")
+    store = Store(loaded.config.state)
+    install(store, loaded)
+
+    def operator_rows() -> list[Any]:
+        with store.engine.connect() as conn:
+            return list(conn.execute(select(deliveries).where(deliveries.c.kind == "operator")))
+
+    daemon = Daemon(loaded, store, Options(signals=False))
+    try:
+        tried = lambda: any(r.attempts >= 1 for r in operator_rows())  # noqa: E731
+        asyncio.run(run_until(daemon, tried, 12))
+        [row] = operator_rows()
+        assert (row.status, row.event_id, row.channel) == ("pending", None, "ops")
+        assert hooks.posts == []
+
+        hooks.start()  # back up: the next sweep delivers it, once
+        report = asyncio.run(deliver_due(store, loaded, everything=True))
+        again = asyncio.run(deliver_due(store, loaded, everything=True))
+    finally:
+        store.close()
+        hooks.stop()
+    assert (report.delivered, again.claimed) == (1, 0)
+    [post] = hooks.posts
+    assert post.body["title"] == "monitor: source unhealthy after 3 failed checks: wuhan"
+    assert "HTTP 404" in post.body["message"]
 
 
 def test_after_downtime_an_overdue_source_is_checked_once_then_on_its_interval(

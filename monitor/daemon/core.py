@@ -26,7 +26,7 @@ from monitor.check import Checker, CheckResult, CycleReport, build_sources, make
 from monitor.config import Loaded, load_config
 from monitor.daemon.health import serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, notify_operator, transition
+from monitor.daemon.operator import OperatorAlert, queue_operator, transition
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
 from monitor.notify import OutboxHook
@@ -278,7 +278,14 @@ class Daemon:
         names = list(self.loaded.config.defaults.operator_notify)
         for alert in alerts:
             self.metrics.operator_alerts[alert.kind] += 1
-            await notify_operator(alert, names, self.runtime.channels)
+            log.warning("%s", alert.title)
+        if alerts and names:
+            try:
+                await asyncio.to_thread(queue_operator, self.store, alerts, names)
+            except Exception:
+                log.exception("could not queue %d operator alert(s)", len(alerts))
+            else:
+                self._spawn(self._deliver())
 
     def _account(self, result: CheckResult) -> OperatorAlert | None:
         """Requeue one checked source and update its counts; the operator alert it earns."""

@@ -1,18 +1,20 @@
 """Alerts to the operator about the monitor itself: a source went unhealthy, or recovered.
 
-Whether to alert is decided from the failure count before and after a check,
-which the store keeps, so a restart neither repeats nor forgets an alert.
+Whether to alert is decided from the failure count before and after a check. The
+alert goes into the outbox like any other, so a channel that is down gets it later.
 """
 
 from __future__ import annotations
 
-import html
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from monitor.notify.channels import Channels, send
-from monitor.notify.messages import Format, Message, md_escape
+from sqlalchemy import Connection
+
+from monitor.notify.messages import Format, Message, render_notice
+from monitor.store import Store, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
@@ -55,23 +57,15 @@ class OperatorAlert:
 
 
 def render(alert: OperatorAlert, fmt: Format) -> Message:
-    body = alert.body()
-    if fmt == "html":
-        body = "<p>" + html.escape(body).replace("\n", "<br/>") + "</p>"
-    elif fmt == "markdown":
-        body = md_escape(body)
-    return Message(title=alert.title, body=body, format=fmt)
+    return render_notice(alert.title, alert.body(), fmt)
 
 
-async def notify_operator(alert: OperatorAlert, names: list[str], channels: Channels) -> int:
-    """Send to every operator channel; return how many confirmed. Never raises."""
-    sent = 0
-    for name in names:
-        built = channels.get(name)
-        result = await send(built, render(alert, built.format))
-        if result.verdict == "sent":
-            sent += 1
-        else:
-            log.warning("operator alert to %s failed: %s", name, result.error or result.status)
-    log.warning("%s", alert.title)
-    return sent
+def queue_operator(store: Store, alerts: Sequence[OperatorAlert], channels: Sequence[str]) -> int:
+    """Put the alerts in the outbox for each operator channel; return the rows written."""
+    from monitor.notify.outbox import enqueue_operator
+
+    def write(conn: Connection) -> int:
+        now = utcnow()
+        return sum(enqueue_operator(conn, a.title, a.body(), channels, now) for a in alerts)
+
+    return store.write(write)

@@ -75,7 +75,8 @@ def _report_json(report: DeliveryReport) -> dict[str, Any]:
         "sends": [
             {
                 "channel": s.planned.channel,
-                "alerts": [r.event.id for r in s.planned.rows],
+                "alerts": [r.event.id for r in s.planned.rows if r.event is not None],
+                "operator": sum(1 for r in s.planned.rows if r.event is None),
                 "status": s.result.status,
                 "verdict": s.result.verdict,
                 "error": s.result.error,

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from monitor.config import Loaded
 from monitor.notify.channels import Built, Channels, SendResult, send
-from monitor.notify.messages import Message, render_digest, render_event
+from monitor.notify.messages import Message, render_digest, render_event, render_notice
 from monitor.notify.outbox import Delivery, Settlement, claim, settle
 from monitor.notify.timing import MAX_ATTEMPTS, next_attempt
 from monitor.store import Store, utcnow
@@ -65,6 +65,11 @@ class DeliveryReport:
 
 def _message_for(rows: Sequence[Delivery], built: Built) -> Message:
     note = rows[0].note
+    if rows[0].event is None:  # an operator alert: always a message of its own
+        message = rows[0].message or {}
+        return render_notice(
+            message.get("title", "monitor"), message.get("body", ""), built.format, note=note
+        )
     if len(rows) == 1 and rows[0].mode != "digest":
         channel = built.channel
         return render_event(
@@ -74,7 +79,7 @@ def _message_for(rows: Sequence[Delivery], built: Built) -> Message:
             body_template=channel.body_template,
             note=note,
         )
-    return render_digest([r.event for r in rows], built.format, note=note)
+    return render_digest([r.event for r in rows if r.event is not None], built.format, note=note)
 
 
 def _groups(rows: Sequence[Delivery]) -> list[tuple[Delivery, ...]]:
@@ -83,7 +88,9 @@ def _groups(rows: Sequence[Delivery]) -> list[tuple[Delivery, ...]]:
     out: list[tuple[Delivery, ...]] = [digest] if digest else []
     by_note: dict[str | None, list[Delivery]] = {}
     for row in rows:
-        if row.mode != "digest":
+        if row.event is None:
+            out.append((row,))
+        elif row.mode != "digest":
             by_note.setdefault(row.note, []).append(row)
     for items in by_note.values():
         if len(items) > BATCH_ABOVE:

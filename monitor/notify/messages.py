@@ -8,6 +8,7 @@ arrives as text.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -193,6 +194,16 @@ def _render(source: str | None, default: str, ctx: Mapping[str, Any], autoescape
         except TemplateError as exc:
             log.warning("channel template failed (%s); using the default template", exc)
     return compile_template(default, autoescape).render(ctx)
+
+
+def render_notice(title: str, body: str, fmt: Format, *, note: str | None = None) -> Message:
+    """A plain message (an alert about the monitor itself), escaped for the format."""
+    text = f"{note}\n\n{body}" if note else body
+    if fmt == "html":
+        text = "<p>" + html.escape(text).replace("\n", "<br/>") + "</p>"
+    elif fmt == "markdown":
+        text = md_escape(text)
+    return Message(title=title, body=text, format=fmt)
 
 
 def render_event(

@@ -46,7 +46,7 @@ def confirmation_note(event: EventRecord) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A claimed outbox row with the event it carries."""
+    """A claimed outbox row with the event it carries (none for an operator alert)."""
 
     id: int
     key: str
@@ -54,10 +54,37 @@ class Delivery:
     mode: str
     attempts: int
     created_at: datetime
-    event: EventRecord
+    event: EventRecord | None
     fallback_of: str | None = None
     note: str | None = None
-    kind: str = "alert"  # alert | confirmed (the follow-up when a registry confirms news)
+    # alert | confirmed (the follow-up when a registry confirms news) | operator
+    kind: str = "alert"
+    message: dict[str, str] | None = None  # an operator alert's title and body
+
+
+def enqueue_operator(
+    conn: Connection, title: str, body: str, channels: Sequence[str], now: datetime
+) -> int:
+    """Queue an alert about the monitor itself to each of ``channels``."""
+    stamp = now.isoformat(timespec="microseconds")
+    rows = [
+        {
+            "key": f"operator:{stamp}:{channel}:{title}"[:255],
+            "event_id": None,
+            "channel": channel,
+            "mode": "immediate",
+            "kind": "operator",
+            "message": {"title": title, "body": body},
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for channel in dict.fromkeys(channels)
+    ]
+    if rows:
+        conn.execute(insert(deliveries), rows)
+    return len(rows)
 
 
 def planned_rows(
@@ -141,7 +168,7 @@ def claim(
             conn.execute(update(d).where(d.c.id.in_(wanted.scalar_subquery()), due).values(**take))
         rows = conn.execute(
             select(d, events)
-            .join(events, events.c.id == d.c.event_id)
+            .join(events, events.c.id == d.c.event_id, isouter=True)
             .where(d.c.claim_token == token)
             .order_by(d.c.id)
         ).mappings()
@@ -150,8 +177,10 @@ def claim(
 
 def _delivery(row: Any) -> Delivery:
     # The join repeats column names (`id`, `url`): read the event's by column object.
-    fields = {column.name: row[column] for column in events.c}
-    event = replace(event_record(fields), extra={"notice": row["kind"]})
+    event = None
+    if row[d.c.event_id] is not None:
+        fields = {column.name: row[column] for column in events.c}
+        event = replace(event_record(fields), extra={"notice": row["kind"]})
     return Delivery(
         id=row[d.c.id],
         key=row["key"],
@@ -163,6 +192,7 @@ def _delivery(row: Any) -> Delivery:
         fallback_of=row["fallback_of"],
         note=row["note"],
         kind=row["kind"],
+        message=row["message"],
     )
 
 
@@ -214,12 +244,13 @@ def _reroute(conn: Connection, row: Delivery, item: Settlement, now: datetime) -
         conn.execute(
             insert(deliveries).values(
                 key=key,
-                event_id=row.event.id,
+                event_id=row.event.id if row.event is not None else None,
                 channel=target,
                 mode="immediate",
                 kind=row.kind,
                 fallback_of=row.channel,
                 note=f"{reason}\n{row.note}" if row.note else reason,
+                message=row.message,
                 status="pending",
                 attempts=0,
                 next_attempt_at=now,

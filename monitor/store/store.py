@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -189,6 +189,7 @@ class EventRecord:
 
 
 EventHook = Callable[[Connection, Sequence[EventRecord]], None]
+T = TypeVar("T")
 
 
 class Store:
@@ -404,6 +405,11 @@ class Store:
         return replace(record, source_id=out.source_id, extra=notice)
 
     # --- news ------------------------------------------------------------
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction, serialised with the store's other writes."""
+        with self._lock, self.engine.begin() as conn:
+            return work(conn)
 
     def news_seen(self, source_id: int) -> frozenset[str]:
         """The entries a news source has already read."""

@@ -90,12 +90,14 @@ deliveries = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("key", String(255), nullable=False, unique=True),  # idempotency key
-    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    # The event alerted about; none for an operator alert, which carries its `message`.
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE")),
     Column("channel", String(255), nullable=False),
     Column("mode", String(16), nullable=False, default="immediate"),  # immediate | digest
-    Column("kind", String(16), nullable=False, default="alert"),  # alert | confirmed
+    Column("kind", String(16), nullable=False, default="alert"),  # alert|confirmed|operator
     Column("fallback_of", String(255)),  # the channel this row stands in for
     Column("note", Text),  # why it was rerouted, shown in the message
+    Column("message", JSON),  # operator alerts: {"title": ..., "body": ...}
     Column("status", String(16), nullable=False, default="pending"),  # pending|sending|sent|dead
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime, nullable=False),
