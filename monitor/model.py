@@ -79,11 +79,14 @@ class Officer:
         )
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder per call; the output is the same.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False)
+
+
 def officers_hash(officers: list[Officer] | tuple[Officer, ...]) -> str:
     """Order-insensitive fingerprint of what a diff compares."""
-    rows = sorted(
-        json.dumps([*o.key, sorted(o.roles), o.resigned], ensure_ascii=False) for o in officers
-    )
+    encode = _CANONICAL.encode
+    rows = sorted(encode([*o.key, sorted(o.roles), o.resigned]) for o in officers)
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
