@@ -18,6 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from monitor.config import load_config_text
+from monitor.errors import ConfigError
 from monitor.notify.channels import Channels, read_result
 from monitor.notify.messages import md_escape, render_digest, render_event
 from monitor.notify.routing import route
@@ -247,3 +248,75 @@ def test_only_a_confirmed_success_counts_as_sent(
     status: AppriseResultStatus, services: list[AppriseResultStatus], verdict: str
 ) -> None:
     assert read_result(_result(status, services), frozenset()).verdict == verdict
+
+
+# ---------------------------------------------------------------- digests at a time of day
+
+
+@pytest.mark.parametrize(
+    ("detected", "at", "tz", "due"),
+    [
+        # London in summer (UTC+1): 08:00 local is 07:00 UTC, strictly after detection.
+        (datetime(2026, 4, 1, 6, 0), "08:00", "Europe/London", datetime(2026, 4, 1, 7, 0)),
+        (datetime(2026, 4, 1, 7, 0), "08:00", "Europe/London", datetime(2026, 4, 2, 7, 0)),
+        # and in winter (UTC+0)
+        (datetime(2026, 1, 10, 9, 0), "08:00", "Europe/London", datetime(2026, 1, 11, 8, 0)),
+        (datetime(2026, 11, 25, 0, 30), "09:00", "Asia/Shanghai", datetime(2026, 11, 25, 1, 0)),
+        (datetime(2026, 11, 25, 23, 59), "00:00", "UTC", datetime(2026, 11, 26, 0, 0)),
+        # 01:30 does not exist in London on 2026-03-29 (01:00 GMT → 02:00 BST): 02:30 BST
+        (datetime(2026, 3, 29, 0, 0), "01:30", "Europe/London", datetime(2026, 3, 29, 1, 30)),
+    ],
+)
+def test_a_daily_digest_goes_at_the_local_time(
+    detected: datetime, at: str, tz: str, due: datetime
+) -> None:
+    assert digest_due(detected, None, at, tz) == due
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.sampled_from(["00:00", "01:30", "08:00", "23:59"]),
+    st.sampled_from(["UTC", "Europe/London", "America/New_York", "Asia/Shanghai"]),
+)
+def test_a_daily_digest_is_within_a_day_of_detection(detected: datetime, at: str, tz: str) -> None:
+    due = digest_due(detected, None, at, tz)
+    assert detected < due <= detected + timedelta(hours=25)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ('at: "8am"', "is not a time of day: write it as HH:MM"),
+        ('at: "08:00", timezone: Mars/Olympus', "unknown time zone 'Mars/Olympus'"),
+        ('at: "08:00", every: 1d', "either `every` (a period) or `at`"),
+    ],
+)
+def test_digest_schedule_mistakes_are_named(options: str, message: str) -> None:
+    text = f'channels:\n  daily: {{url: "json://127.0.0.1:9/x", mode: digest, {options}}}\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config_text(text, "watch.yaml", env={})
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("watch.yaml:2:")
+
+
+def test_a_schedule_without_digest_mode_is_refused() -> None:
+    text = 'channels:\n  daily: {url: "json://127.0.0.1:9/x", at: "08:00"}\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config_text(text, "watch.yaml", env={})
+    assert "add `mode: digest`" in str(caught.value)
+
+
+def test_a_digest_row_waits_for_the_channels_local_time() -> None:
+    from monitor.notify.outbox import planned_rows
+
+    text = (
+        "defaults: {notify: [morning]}\n"
+        "channels:\n"
+        '  morning: {url: "json://127.0.0.1:9/x", mode: digest, at: "09:00", '
+        "timezone: Asia/Shanghai}\n"
+        "people:\n  - name: Lei Jun\n"
+    )
+    config = load_config_text(text, "watch.yaml", env={}).config
+    [row] = planned_rows([event()], config, DETECTED)
+    # detected 09:30 UTC = 17:30 in Shanghai: the next 09:00 there is 01:00 UTC next day
+    assert (row["mode"], row["next_attempt_at"]) == ("digest", datetime(2026, 4, 1, 1, 0))

@@ -98,15 +98,43 @@ class HostLimits(Strict):
         return HostPolicy(concurrency=self.concurrency, rate=parsed[0], per=parsed[1])
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
 class Channel(Strict):
     """A named destination: any apprise URL, with delivery options."""
 
     url: str
     mode: Literal["immediate", "digest"] = "immediate"
     every: Duration | None = None
+    at: str | None = Field(default=None, description="digest: daily at this local time, HH:MM")
+    timezone: str = Field(default="UTC", description="digest: the zone `at` is read in")
     title_template: str | None = None
     body_template: str | None = None
     fallback: str | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None and not _CLOCK.match(value.strip()):
+            raise ValueError(f"{value!r} is not a time of day: write it as HH:MM, e.g. 08:00")
+        return value.strip() if value is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from monitor.notify.timing import zone
+
+        zone(value)  # raises ValueError naming the zone
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> Channel:
+        if self.at is not None and self.every is not None:
+            raise ValueError("give a digest either `every` (a period) or `at` (a daily time)")
+        if (self.at is not None or self.every is not None) and self.mode != "digest":
+            raise ValueError("`every` and `at` schedule digests: add `mode: digest`")
+        return self
 
 
 class Entry(Strict):

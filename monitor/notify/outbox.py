@@ -113,7 +113,9 @@ def planned_rows(
                     "note": confirmation_note(event) if confirmed else None,
                     "status": "pending",
                     "attempts": 0,
-                    "next_attempt_at": digest_due(event.detected_at, channel.every)
+                    "next_attempt_at": digest_due(
+                        event.detected_at, channel.every, channel.at, channel.timezone
+                    )
                     if digest
                     else now,
                     "created_at": now,
