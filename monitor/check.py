@@ -162,6 +162,11 @@ class Checker:
             observation = await source.observe(self.fetcher, state)
         except MonitorError as exc:
             return replace(base, error=str(exc))
+        except Exception as exc:  # a defect must cost this source's check, not the cycle's
+            log.exception("checking %s failed unexpectedly", source.key)
+            return replace(
+                base, error=f"unexpected error ({type(exc).__name__}: {exc}); see the log"
+            )
         if isinstance(observation, Reported):
             return await self._reported(base, observation)
         if isinstance(observation, NotModified):

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import re
 import time
 import zlib
 from collections.abc import Mapping
@@ -36,6 +38,8 @@ Auth = tuple[str, str]
 # Only encodings decoded here with a bounded output are asked for.
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_REDIRECTS = 10
+# Characters that cannot go on the wire as they are (libcurl refuses them).
+_UNSAFE_IN_URL = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,9 @@ class _Exchange:
                 redirects.append((code, location))
                 history.append(current)
                 current = urljoin(current, location)
-        final = dict(answers[-1][1]) if answers else {}
+        final: dict[str, str] = {}
+        for name, value in answers[-1][1] if answers else ():
+            final[name] = f"{final[name]}, {value}" if name in final else value
         if redirects:
             log.debug("redirected %s: %s", self.url, " → ".join(loc for _, loc in redirects))
         return Response(
@@ -188,6 +194,10 @@ def _curl_error(errno: int, message: str, url: str, timeout: float) -> FetchErro
         return FetchError("too many redirects (a redirect loop?)", url=url)
     if errno == pycurl.E_PEER_FAILED_VERIFICATION:
         return FetchError(f"TLS certificate rejected: {message}", url=url)
+    if errno == pycurl.E_SSL_CACERT_BADFILE:
+        return FetchError(
+            f"cannot read the CA bundle: {message} (check SSL_CERT_FILE / SSL_CERT_DIR)", url=url
+        )
     if errno in _TLS_ERRORS:
         return FetchError(f"TLS handshake failed: {message}", url=url, transient=True)
     if errno == pycurl.E_BAD_CONTENT_ENCODING:
@@ -198,7 +208,7 @@ def _curl_error(errno: int, message: str, url: str, timeout: float) -> FetchErro
 
 
 # libcurl's TLS failures other than certificate verification (CURLE_* numbers).
-_TLS_ERRORS = frozenset({35, 53, 54, 58, 59, 64, 66, 77, 80, 82, 83, 90, 91, 98})
+_TLS_ERRORS = frozenset({35, 53, 54, 58, 59, 64, 66, 80, 82, 83, 90, 91, 98})
 
 
 class CurlTransport:
@@ -218,6 +228,7 @@ class CurlTransport:
         connect_timeout: float,
         max_connections: int = 100,
         ca_bundle: str | None = None,
+        ca_dir: str | None = None,
     ) -> None:
         import pycurl
 
@@ -226,6 +237,7 @@ class CurlTransport:
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.ca_bundle = ca_bundle if ca_bundle is not None else _default_ca_bundle()
+        self.ca_dir = ca_dir if ca_dir is not None else os.environ.get("SSL_CERT_DIR")
         self._multi = pycurl.CurlMulti()
         self._multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
         self._multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
@@ -246,7 +258,13 @@ class CurlTransport:
         loop = self._bind()
         curl = self._idle.pop() if self._idle else self._pycurl.Curl()
         exchange = _Exchange(url, max_bytes, loop.create_future(), time.monotonic())
-        self._prepare(curl, exchange, headers, auth)
+        try:
+            self._prepare(curl, exchange, headers, auth)
+        except Exception as exc:
+            self._recycle(curl)
+            if isinstance(exc, FetchError):
+                raise
+            raise FetchError(f"cannot send this request: {exc}", url=url) from None
         self._running[curl] = exchange
         self._multi.add_handle(curl)
         self._on_timer(0)  # start it on the loop's next turn, whatever libcurl says meanwhile
@@ -300,15 +318,16 @@ class CurlTransport:
         auth: Auth | None,
     ) -> None:
         c = self._pycurl
-        curl.setopt(c.URL, exchange.url)
+        curl.setopt(c.URL, _wire_url(exchange.url))
         curl.setopt(c.NOSIGNAL, 1)
+        curl.setopt(c.COOKIEFILE, "")  # cookies live for one exchange, across its redirects
         curl.setopt(c.PROTOCOLS, c.PROTO_HTTP | c.PROTO_HTTPS)
         curl.setopt(c.REDIR_PROTOCOLS, c.PROTO_HTTP | c.PROTO_HTTPS)
         curl.setopt(c.FOLLOWLOCATION, 1)
         curl.setopt(c.MAXREDIRS, MAX_REDIRECTS)
         curl.setopt(c.USERAGENT, self.user_agent)
         curl.setopt(c.ACCEPT_ENCODING, ACCEPT_ENCODING)
-        curl.setopt(c.HTTPHEADER, [f"{name}: {value}" for name, value in headers.items()])
+        curl.setopt(c.HTTPHEADER, [_header_line(name, value) for name, value in headers.items()])
         curl.setopt(c.CONNECTTIMEOUT_MS, int(self.connect_timeout * 1000))
         # The Fetcher's own deadline usually fires first; this one backs it up.
         curl.setopt(c.TIMEOUT_MS, int(self.timeout * 1000) + 1000)
@@ -317,12 +336,15 @@ class CurlTransport:
         curl.setopt(c.HEADERFUNCTION, exchange.on_header)
         if self.ca_bundle:
             curl.setopt(c.CAINFO, self.ca_bundle)
+        if self.ca_dir:
+            curl.setopt(c.CAPATH, self.ca_dir)
         if auth is not None:
             curl.setopt(c.HTTPAUTH, c.HTTPAUTH_BASIC)
-            curl.setopt(c.USERNAME, auth[0])
-            curl.setopt(c.PASSWORD, auth[1])
+            curl.setopt(c.USERNAME, auth[0].encode())
+            curl.setopt(c.PASSWORD, auth[1].encode())
 
     def _recycle(self, curl: pycurl.Curl) -> None:
+        curl.setopt(self._pycurl.COOKIELIST, "ALL")  # reset() keeps cookies; this does not
         curl.reset()  # drops the callbacks, and with them the exchange
         if self._closed:
             curl.close()
@@ -364,10 +386,13 @@ class CurlTransport:
     # loop → libcurl: let it work, then collect what finished.
 
     def _act(self, fd: int, events: int) -> None:
-        while True:
-            ret, _ = self._multi.socket_action(fd, events)
-            if ret != self._pycurl.E_CALL_MULTI_PERFORM:
-                break
+        try:
+            while True:
+                ret, _ = self._multi.socket_action(fd, events)
+                if ret != self._pycurl.E_CALL_MULTI_PERFORM:
+                    break
+        except self._pycurl.error as exc:  # the multi handle itself failed: say so, go on
+            log.error("libcurl: %s", exc)
         self._collect()
         if self._timer is None and self._running:
             # libcurl may withdraw its timer while transfers still wait for one (its
@@ -378,11 +403,22 @@ class CurlTransport:
         while True:
             queued, done, failed = self._multi.info_read()
             for curl in done:
-                self._finish(curl, 0, "")
+                self._finish_safely(curl, 0, "")
             for curl, errno, message in failed:
-                self._finish(curl, errno, message)
+                self._finish_safely(curl, errno, message)
             if not queued:
                 return
+
+    def _finish_safely(self, curl: pycurl.Curl, errno: int, message: str) -> None:
+        """Finish one transfer; a surprise there must not strand the others."""
+        try:
+            self._finish(curl, errno, message)
+        except Exception as exc:
+            log.exception("finishing a transfer failed")
+            exchange = self._running.pop(curl, None)
+            if exchange is not None and not exchange.future.done():
+                error = FetchError(f"transfer failed: {exc}", url=exchange.url, transient=True)
+                exchange.future.set_exception(error)
 
     def _finish(self, curl: pycurl.Curl, errno: int, message: str) -> None:
         exchange = self._running.pop(curl, None)
@@ -391,8 +427,11 @@ class CurlTransport:
             self._recycle(curl)
             return
         c = self._pycurl
-        status = int(curl.getinfo(c.RESPONSE_CODE))
-        final_url = str(curl.getinfo(c.EFFECTIVE_URL))
+        try:
+            status = int(curl.getinfo(c.RESPONSE_CODE))
+            final_url = str(curl.getinfo(c.EFFECTIVE_URL) or exchange.url)
+        except c.error:  # e.g. libcurl refused the URL before it had one
+            status, final_url = 0, exchange.url
         self._recycle(curl)
         if exchange.future.done():
             return
@@ -404,8 +443,32 @@ class CurlTransport:
             exchange.future.set_result(exchange.response(status, final_url))
 
 
+def _wire_url(url: str) -> str:
+    """``url`` as it goes on the wire: an IDNA host, and non-ASCII characters and spaces
+    percent-encoded, as httpx writes it (libcurl refuses them as they are)."""
+    if url.isascii() and not _UNSAFE_IN_URL.search(url):
+        return url
+    import httpx  # only for the rare address that needs it
+
+    try:
+        return str(httpx.URL(url))
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"malformed URL: {exc}", url=url) from None
+
+
+def _header_line(name: str, value: str) -> bytes:
+    line = f"{name}: {value}"
+    try:
+        return line.encode("latin-1")  # validators come back byte for byte as sent
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
+
+
 def _default_ca_bundle() -> str | None:
-    """certifi's bundle, as httpx uses: the same trust whichever client runs."""
+    """``SSL_CERT_FILE`` when set (as httpx honours it), else certifi's bundle."""
+    configured = os.environ.get("SSL_CERT_FILE")
+    if configured:
+        return configured
     try:
         import certifi
     except ImportError:  # pragma: no cover - certifi is a dependency

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import PageServer, registry_page, run_cli
 
+from monitor.store import Store
+
 WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
 AUTO = "Xiaomi Automobile Co., Ltd."
 
@@ -209,3 +211,38 @@ def test_a_page_rewritten_in_traditional_chinese_is_no_change(
     assert run_cli("-c", str(config), "check", "--all").returncode == 0
     [left] = events_json(config, "--person", "Lei Jun")
     assert (left["change"], left["person"]) == ("left", "雷军")  # as first recorded
+
+
+def test_a_defect_in_one_source_costs_only_that_sources_check(
+    tmp_path: Path, server: PageServer, db_url: str
+) -> None:
+    import asyncio
+
+    from monitor.check import Checker, build_sources, make_fetcher
+    from monitor.config import load_config
+
+    server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
+    server.set("/auto", registry_page(AUTO, BEFORE_AUTO))
+    loaded = load_config(write_config(tmp_path, server, db_url))
+    store = Store(loaded.config.state)
+    broken, working = build_sources(loaded.config)
+
+    async def explode(*args: object) -> object:
+        raise RuntimeError("a bug in the source kind")
+
+    broken.observe = explode  # type: ignore[method-assign]
+
+    async def cycle() -> dict[str, tuple[str, str | None]]:
+        checker = Checker(loaded.config, store, make_fetcher(loaded.config))
+        try:
+            report = await checker.run_cycle([broken, working], everything=True)
+        finally:
+            await checker.fetcher.aclose()
+            checker.close()
+        return {r.source.key: (r.outcome.status, r.outcome.error) for r in report.results}
+
+    results = asyncio.run(cycle())
+    store.close()
+    assert results[working.key] == ("baseline", None)
+    status, error = results[broken.key]
+    assert status == "error" and "RuntimeError: a bug in the source kind" in str(error)

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from conftest import PageServer
@@ -74,9 +79,7 @@ def test_an_abandoned_request_leaves_the_client_usable(server: PageServer, clien
     assert bodies == [b"fine"] * 5
 
 
-def test_validators_are_sent_as_given_and_a_304_comes_back(
-    server: PageServer, client: str
-) -> None:
+def test_validators_are_sent_as_given_and_a_304_comes_back(server: PageServer, client: str) -> None:
     server.set("/p", "body", etag='W/"v1:ab#c"')
 
     async def fetch() -> tuple[int, str | None, bytes]:
@@ -131,9 +134,7 @@ def test_a_declared_length_over_the_cap_is_refused(server: PageServer, client: s
     assert "larger than the 1000 byte cap" in asyncio.run(fetch())
 
 
-def test_last_modified_comes_back_exactly(
-    server: PageServer, client: str
-) -> None:
+def test_last_modified_comes_back_exactly(server: PageServer, client: str) -> None:
     server.set("/h", "x", headers={"Last-Modified": "Wed, 21 Oct 2026 07:28:00 GMT"})
 
     async def fetch() -> str | None:
@@ -141,3 +142,73 @@ def test_last_modified_comes_back_exactly(
             return (await f.get(server.url("/h"))).last_modified
 
     assert asyncio.run(fetch()) == "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+@contextmanager
+def cookie_gate() -> Iterator[str]:
+    """Redirects to the same page with a cookie until the cookie comes back (a common
+    bot check); then answers with two headers of the same name."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            welcome = "seen=1" in (self.headers.get("Cookie") or "")
+            body = b"welcome" if welcome else b""
+            self.send_response(200 if welcome else 302)
+            if welcome:
+                self.send_header("X-Served-By", "a")
+                self.send_header("X-Served-By", "b")
+            else:
+                self.send_header("Set-Cookie", "seen=1; Path=/")
+                self.send_header("Location", self.path)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_cookie_set_on_a_redirect_is_sent_back(client: str) -> None:
+    async def fetch(base: str) -> tuple[int, bytes, str | None]:
+        async with fetcher(client, retries=0) as f:
+            response = await f.get(f"{base}/officers")
+        return response.status, response.body, response.headers.get("x-served-by")
+
+    with cookie_gate() as base:
+        assert asyncio.run(fetch(base)) == (200, b"welcome", "a, b")
+
+
+def test_addresses_with_non_ascii_characters_and_spaces_are_encoded(
+    server: PageServer, client: str
+) -> None:
+    server.set("/%E6%96%B0%E9%97%BB/1", "news")
+    server.set("/a%20b.html", "spaced")
+
+    async def fetch() -> list[bytes]:
+        async with fetcher(client, retries=0) as f:
+            return [(await f.get(server.url(p))).body for p in ("/新闻/1", "/a b.html")]
+
+    assert asyncio.run(fetch()) == [b"news", b"spaced"]
+
+
+def test_a_non_ascii_login_is_sent_as_utf8(server: PageServer, client: str) -> None:
+    server.set("/api", "{}")
+
+    async def fetch() -> None:
+        async with fetcher(client) as f:
+            await f.get(server.url("/api"), auth=("雷军", "pässword"))
+
+    asyncio.run(fetch())
+    sent = server.hits[0].headers["Authorization"].removeprefix("Basic ")
+    assert base64.b64decode(sent) == "雷军:pässword".encode()
