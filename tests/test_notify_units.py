@@ -320,3 +320,55 @@ def test_a_digest_row_waits_for_the_channels_local_time() -> None:
     [row] = planned_rows([event()], config, DETECTED)
     # detected 09:30 UTC = 17:30 in Shanghai: the next 09:00 there is 01:00 UTC next day
     assert (row["mode"], row["next_attempt_at"]) == ("digest", datetime(2026, 4, 1, 1, 0))
+
+
+# ---------------------------------------------------------------- operator alerts
+
+
+def test_a_dead_operator_alert_follows_only_an_explicit_fallback() -> None:
+    """Every operator channel already has its own copy: rerouting there would repeat it."""
+    from monitor.notify.channels import SendResult
+    from monitor.notify.deliver import Planned, Sent, settlement
+    from monitor.notify.outbox import Delivery
+
+    text = (
+        "defaults: {operator_notify: [ops, pager]}\n"
+        "channels:\n"
+        '  ops: "json://127.0.0.1:9/ops"\n'
+        '  pager: {url: "json://127.0.0.1:9/pager", fallback: ops}\n'
+    )
+    loaded = load_config_text(text, "watch.yaml", env={})
+
+    def dead_on(channel: str) -> tuple[str, ...]:
+        row = Delivery(
+            1,
+            f"operator:x:{channel}",
+            channel,
+            "immediate",
+            0,
+            DETECTED,
+            None,
+            kind="operator",
+            message={"title": "t", "body": "b"},
+        )
+        sent = Sent(Planned(channel, (row,), None), SendResult("dead", "CONFIG", "unusable"))
+        return settlement(sent, loaded, DETECTED, random.Random(1)).fallback
+
+    assert dead_on("ops") == ()
+    assert dead_on("pager") == ("ops",)
+
+
+def test_operator_alerts_at_the_same_moment_never_collide(tmp_path: Path) -> None:
+    from monitor.notify.outbox import enqueue_operator
+    from monitor.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    title = "monitor: source unhealthy after 3 failed checks: " + "x" * 300
+    written = store.write(
+        lambda conn: (
+            enqueue_operator(conn, title, "a", ["ops"], DETECTED)
+            + enqueue_operator(conn, title, "b", ["ops"], DETECTED)
+        )
+    )
+    store.close()
+    assert written == 2

@@ -127,10 +127,12 @@ async def _send_channel(built: Built, items: Sequence[Planned]) -> list[Sent]:
     return sent
 
 
-def _fallbacks(channel: str, loaded: Loaded) -> tuple[str, ...]:
+def _fallbacks(channel: str, loaded: Loaded, operator: bool = False) -> tuple[str, ...]:
+    """Where dead rows go: the channel's ``fallback``, else the operator channels (an
+    operator alert already went to each of those, so it only follows ``fallback``)."""
     config = loaded.config
     fallback = config.channel(channel).fallback if channel in config.channels else None
-    targets = [fallback] if fallback else list(config.defaults.operator_notify)
+    targets = [fallback] if fallback else [] if operator else list(config.defaults.operator_notify)
     return tuple(t for t in dict.fromkeys(targets) if t != channel and t in config.channels)
 
 
@@ -141,7 +143,8 @@ def settlement(sent: Sent, loaded: Loaded, now: datetime, rng: random.Random) ->
         return Settlement(rows, "sent")
     attempts = max(r.attempts for r in rows) + 1
     rerouted = all(r.fallback_of is None for r in rows)
-    fallback = _fallbacks(sent.planned.channel, loaded) if rerouted else ()
+    operator = any(r.event is None for r in rows)
+    fallback = _fallbacks(sent.planned.channel, loaded, operator) if rerouted else ()
     if result.verdict == "dead":
         return Settlement(rows, "dead", result.error, fallback=fallback)
     if attempts >= MAX_ATTEMPTS:

@@ -66,10 +66,10 @@ def enqueue_operator(
     conn: Connection, title: str, body: str, channels: Sequence[str], now: datetime
 ) -> int:
     """Queue an alert about the monitor itself to each of ``channels``."""
-    stamp = now.isoformat(timespec="microseconds")
+    alert = uuid.uuid4().hex  # each alert is its own: two at once never share a key
     rows = [
         {
-            "key": f"operator:{stamp}:{channel}:{title}"[:255],
+            "key": f"operator:{alert}:{channel}",
             "event_id": None,
             "channel": channel,
             "mode": "immediate",
