@@ -233,7 +233,7 @@ class Fetcher:
 
     async def _robots_for(self, parsed: SplitResult) -> Any:
         """The host's parsed robots.txt (None: no rules), fetched at most once an hour."""
-        origin = f"{parsed.scheme}://{parsed.netloc.rpartition('@')[2]}"
+        origin = _origin(parsed)
         lock = self._robots_locks.setdefault(origin, asyncio.Lock())
         async with lock:
             cached = self._robots.get(origin)
@@ -277,6 +277,17 @@ class Fetcher:
         finally:
             for listener in self.listeners:
                 listener(host, time.monotonic() - started, status)
+
+
+def _origin(parsed: SplitResult) -> str:
+    """``scheme://host[:port]``, host lower-cased and a default port left out, so one
+    site's addresses share one robots.txt."""
+    host = parsed.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    port = parsed.port
+    default = {"http": 80, "https": 443}.get(parsed.scheme)
+    return f"{parsed.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 def _split(url: str) -> SplitResult:

@@ -137,3 +137,13 @@ hosts: {"data.sec.gov": {rate: "2/s", concurrency: 1}}
     assert fetcher.policy_for(host.upper()) == PRESETS[host]
     assert fetcher.policy_for("registry.example.com") == HostPolicy()  # 1 request/s
     asyncio.run(fetcher.aclose())
+
+
+def test_one_site_spelled_two_ways_shares_one_robots_origin() -> None:
+    from urllib.parse import urlsplit
+
+    from monitor.fetch import _origin
+
+    spellings = ["https://Registry.example.com:443/a", "https://registry.example.com/b"]
+    assert {_origin(urlsplit(u)) for u in spellings} == {"https://registry.example.com"}
+    assert _origin(urlsplit("http://user:pw@Example.com:8080/x")) == "http://example.com:8080"

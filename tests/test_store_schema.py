@@ -99,3 +99,36 @@ def test_remembered_news_entries_count_as_listed_when_they_were_read(db_url: str
     assert row[0] == row[1]
     assert store.news_seen(1) == {"http://n/a"}
     store.close()
+
+
+def test_a_creation_interrupted_before_the_stamp_is_finished_at_the_next_start(
+    db_url: str,
+) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url)
+    metadata.create_all(engine, tables=[sources])  # SQLite keeps DDL a crash interrupted
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    engine.dispose()
+    store = Store(db_url)
+    assert store._schema_revision() == head_revision()
+    with store.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) >= set(metadata.tables)
+    store.close()
+
+
+def test_processes_starting_together_on_a_new_database_all_start(db_url: str) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from monitor.store import Store; Store(sys.argv[1]).close()"
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=60)[1] for p in starts]
+    assert [p.returncode for p in starts] == [0, 0, 0, 0], errors
+    store = Store(db_url)
+    assert store._schema_revision() == head_revision()
+    store.close()

@@ -43,7 +43,10 @@ def test_a_moved_source_forgets_its_validators_and_a_new_interval_keeps_them(
     with store.engine.begin() as conn:
         conn.execute(
             update(sources).values(
-                etag='"v1"', last_modified="Tue, 24 Nov 2026 10:00:00 GMT", content_hash="abc"
+                etag='"v1"',
+                last_modified="Tue, 24 Nov 2026 10:00:00 GMT",
+                content_hash="abc",
+                last_success_at=NOW,
             )
         )
     after = store.sync_sources(
@@ -56,7 +59,9 @@ def test_a_moved_source_forgets_its_validators_and_a_new_interval_keeps_them(
         None,
         None,
     )
+    assert moved.last_success_at is None  # a moved news feed starts with a baseline
     assert (slower.interval_s, slower.etag, slower.content_hash) == (60, '"v1"', "abc")
+    assert slower.last_success_at == NOW
     assert moved.id == rows[record(1).key].id
     store.close()
 

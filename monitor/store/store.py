@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,7 +25,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     select,
     text,
     update,
@@ -217,27 +217,36 @@ class Store:
         revision = self._schema_revision()
         if revision == head_revision():
             return
-        if revision is None and self._empty():
-            self._create()
+        if revision is not None:
+            self.upgrade()
             return
-        self.upgrade()
-
-    def _empty(self) -> bool:
-        with self.engine.connect() as conn:
-            return not inspect(conn).get_table_names()
+        try:
+            self._create()
+        except StoreError:
+            # Another process creating the same new database may be finishing it.
+            for _ in range(10):
+                if self._schema_revision() == head_revision():
+                    return
+                time.sleep(0.2)
+            raise
 
     def _create(self) -> None:
+        """The current tables, then the stamp. Creating only what is missing, so a start
+        interrupted between the two (SQLite does not roll DDL back) finishes here."""
         try:
             with self.engine.begin() as conn:
-                metadata.create_all(conn)
+                metadata.create_all(conn, checkfirst=True)
                 conn.execute(
                     text(
-                        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                        "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) "
+                        "NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
                     )
                 )
                 conn.execute(
-                    text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                    text(
+                        "INSERT INTO alembic_version (version_num) SELECT :v "
+                        "WHERE NOT EXISTS (SELECT 1 FROM alembic_version)"
+                    ),
                     {"v": head_revision()},
                 )
         except SQLAlchemyError as exc:
@@ -310,7 +319,10 @@ class Store:
                     "interval_s": rec.interval_s,
                 }
                 if row.url != rec.url:
-                    values.update(etag=None, last_modified=None, content_hash=None)
+                    # A new address starts over: no validators, and (for news) a baseline.
+                    values.update(
+                        etag=None, last_modified=None, content_hash=None, last_success_at=None
+                    )
                 conn.execute(update(sources).where(sources.c.id == row.id).values(**values))
             reread = [str(a["key"]) for a in added] + changed
             existing.update((row.key, row) for row in _rows_by_key(conn, reread))
