@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from importlib import resources
 
 _SPACE = re.compile(r"\s+")
 _HONORIFIC = re.compile(
@@ -27,20 +27,22 @@ _TRAILING_NOTE = re.compile(r"\s*[(（][^)）]*[)）]\s*$")
 
 @lru_cache(maxsize=65536)
 def fold_han(text: str) -> str:
-    """Traditional Chinese characters as simplified ones (OpenCC's t2s); other text as is.
+    """Traditional Chinese characters as simplified ones; other text as is.
 
-    For comparison keys only: what is shown keeps the source's own script.
+    Character by character, with OpenCC's t2s table (``monitor/data/t2s.txt``). For
+    comparison keys only: what is shown keeps the source's own script.
     """
     if text.isascii() or not _HAN.search(text):
         return text
-    return _t2s().convert(text)  # type: ignore[no-any-return]
+    return text.translate(_t2s())
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc  # loaded the first time Chinese text is compared
-
-    return opencc.OpenCC("t2s")
+def _t2s() -> dict[int, int]:
+    """The table, read the first time Chinese text is compared."""
+    lines = resources.files("monitor.data").joinpath("t2s.txt").read_text(encoding="utf-8")
+    traditional, simplified = (line for line in lines.splitlines() if not line.startswith("#"))
+    return str.maketrans(traditional, simplified)
 
 
 def clean_text(text: str) -> str:

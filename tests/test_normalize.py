@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from monitor.normalize import canonical_role, name_key, normalize_name, split_roles
+from monitor.normalize import _t2s, canonical_role, name_key, normalize_name, split_roles
 
 
 @pytest.mark.parametrize(
@@ -98,3 +100,22 @@ def test_traditional_roles_and_names_compare_as_simplified() -> None:
     assert split_roles("監事") == {"supervisor"}
     assert name_key("雷軍") == name_key("雷军")
     assert normalize_name("雷軍") == "雷軍"  # shown as the source writes it
+
+
+def test_the_shipped_table_is_opencc_t2s_character_by_character() -> None:
+    """monitor/data/t2s.txt is generated from OpenCC (a development dependency only)."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_t2s.py"
+    spec = importlib.util.spec_from_file_location("make_t2s", script)
+    assert spec is not None and spec.loader is not None
+    make_t2s = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_t2s)
+    expected = make_t2s.table()
+    assert len(expected) > 4000
+    assert {chr(k): chr(v) for k, v in _t2s().items()} == expected
+    code = "import sys; from monitor.normalize import fold_han; fold_han('雷軍'); print('opencc' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # the product itself does not load OpenCC
