@@ -16,6 +16,7 @@ lenience copes with badly broken markup.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Literal, Protocol
@@ -155,14 +156,24 @@ class _Tree(Protocol):
     def attr(self, node: Any, name: str) -> str: ...
 
 
-class _LxmlTree:
-    def __init__(self) -> None:
-        self._compiled: dict[str, etree.XPath] = {}
+class _Compiled(threading.local):
+    """Compiled selectors, shared by every source that uses the same one (a watch list of
+    one registry repeats a few selectors thousands of times); one set per thread, as
+    lxml's XPath objects are not to be used from two threads at once."""
 
+    def __init__(self) -> None:
+        self.xpaths: dict[str, etree.XPath] = {}
+
+
+_COMPILED = _Compiled()
+
+
+class _LxmlTree:
     def xpath(self, css: str) -> etree.XPath:
-        found = self._compiled.get(css)
+        xpaths = _COMPILED.xpaths
+        found = xpaths.get(css)
         if found is None:
-            found = self._compiled[css] = etree.XPath(css_to_xpath(css))
+            found = xpaths[css] = etree.XPath(css_to_xpath(css))
         return found
 
     def select(self, node: Any, css: str) -> Sequence[Any]:
