@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,3 +213,58 @@ def test_a_non_ascii_login_is_sent_as_utf8(server: PageServer, client: str) -> N
     asyncio.run(fetch())
     sent = server.hits[0].headers["Authorization"].removeprefix("Basic ")
     assert base64.b64decode(sent) == "雷军:pässword".encode()
+
+
+@contextmanager
+def https_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A TLS server on 127.0.0.1 with a certificate from a throwaway CA, and that CA's file."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "6")
+            self.end_headers()
+            self.wfile.write(b"secure")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}/officers", bundle
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_https_is_verified_against_the_ca_bundle_in_ssl_cert_file(
+    client: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fetch(url: str) -> str:
+        async with fetcher(client, retries=0, timeout=5) as f:
+            try:
+                response = await f.get(url)
+            except FetchError as exc:
+                return f"error: {exc}"
+        return f"{response.status} {response.body.decode()}"
+
+    with https_site(tmp_path) as (url, bundle):
+        untrusted = asyncio.run(fetch(url))  # the CA is nobody's: refused
+        monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+        trusted = asyncio.run(fetch(url))
+    assert untrusted.startswith("error:") and ("TLS" in untrusted or "SSL" in untrusted)
+    assert trusted == "200 secure"
