@@ -146,6 +146,21 @@ def test_last_modified_comes_back_exactly(server: PageServer, client: str) -> No
 
 
 @contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], tls: Any = None) -> Iterator[int]:
+    """Serve ``handler`` on 127.0.0.1 (over TLS with an ``ssl.SSLContext``); yield the port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextmanager
 def cookie_gate() -> Iterator[str]:
     """Redirects to the same page with a cookie until the cookie comes back (a common
     bot check); then answers with two headers of the same name."""
@@ -170,14 +185,8 @@ def cookie_gate() -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_a_cookie_set_on_a_redirect_is_sent_back(client: str) -> None:
@@ -240,15 +249,8 @@ def https_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"https://127.0.0.1:{httpd.server_address[1]}/officers", bundle
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler, tls=context) as port:
+        yield f"https://127.0.0.1:{port}/officers", bundle
 
 
 def test_https_is_verified_against_the_ca_bundle_in_ssl_cert_file(
