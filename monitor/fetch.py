@@ -125,7 +125,6 @@ class Fetcher:
         max_connections: int = 100,
         robots: bool = False,
         http_client: HttpClient | None = None,
-        transport: Transport | None = None,
     ) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
@@ -139,7 +138,7 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, tuple[float, Any]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._transport = transport or make_transport(
+        self._transport: Transport = make_transport(
             http_client or DEFAULT_HTTP_CLIENT,
             user_agent=user_agent,
             timeout=timeout,
