@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -181,3 +182,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url = _postgres_url()
     yield url
     _drop_postgres(url)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_apprise_throttle() -> None:
+    """apprise waits up to 5.5 s between two messages of one plugin; tests do not."""
+    from apprise.apprise import N_MGR
+    from apprise.url import URLBase
+
+    URLBase.request_rate_per_sec = 0
+    with warnings.catch_warnings():  # loading every plugin imports deprecated modules
+        warnings.simplefilter("ignore", DeprecationWarning)
+        plugins = list(N_MGR.plugins())
+    for plugin in plugins:
+        plugin.request_rate_per_sec = 0
