@@ -82,7 +82,49 @@ def _setup_logging(verbose: int, secrets: frozenset[str]) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
-class _Commands(click.Group):
+def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None and ctx.obj is not None:
+        ctx.obj.config_path = value
+
+
+def _late_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value and ctx.obj is not None:
+        ctx.obj.verbose += value
+
+
+def _global_options() -> list[click.Option]:
+    """`-c` and `-v` after the subcommand too: `monitor validate -c FILE`."""
+    return [
+        click.Option(
+            ["-c", "--config"],
+            metavar="PATH",
+            expose_value=False,
+            callback=_late_config,
+            help=f"Watch-list file (default {DEFAULT_CONFIG}, or $MONITOR_CONFIG).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_late_verbose,
+            help="More log output (-vv for debug).",
+        ),
+    ]
+
+
+class GlobalOptionsGroup(click.Group):
+    """A group whose subcommands also accept the global options."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not getattr(command, "_has_global_options", False):
+            taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
+            command.params.extend(o for o in _global_options() if not taken & set(o.opts))
+            command._has_global_options = True  # type: ignore[attr-defined]
+        return command
+
+
+class _Commands(GlobalOptionsGroup):
     """The core commands, plus commands other parts of the product register when first
     asked for, so `monitor check` does not import the daemon, the delivery CLI or the
     article extractor."""
@@ -115,10 +157,13 @@ class _Commands(click.Group):
     help="Watch-list file (env MONITOR_CONFIG).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.version_option(__version__, prog_name="monitor")
+@click.version_option(__version__, "-V", "--version", prog_name="monitor")
 @click.pass_context
 def main(ctx: click.Context, config_path: str, verbose: int) -> None:
-    """Watch company registries and alert when watched people join or leave."""
+    """Watch company registries and alert when watched people join or leave.
+
+    -c and -v may come before or after the command.
+    """
     ctx.obj = Context(config_path, verbose)
 
 

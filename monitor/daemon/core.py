@@ -439,7 +439,7 @@ class Daemon:
             "monitor_checks_in_flight": ("Sources being checked now.", float(in_flight)),
             "monitor_next_check_timestamp_seconds": (
                 "When the next check is due (Unix time).",
-                _aware(earliest).timestamp() if earliest else 0.0,
+                float(int(_aware(earliest).timestamp())) if earliest else 0.0,
             ),
         }
 
