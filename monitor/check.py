@@ -175,7 +175,7 @@ class Checker:
                 status="unchanged",
                 etag=observation.etag,
                 last_modified=observation.last_modified,
-                pending_fingerprint=row.pending_fingerprint,
+                pending_fingerprint=None,  # the reference seen again: a good reading
             )
         previous = None
         if row.fingerprint is not None:

@@ -84,6 +84,27 @@ def test_the_validator_of_a_held_page_never_hides_the_real_change(
     assert server.hits_for("/harbour")[-1].headers.get("If-None-Match") == 'W/"v1"'
 
 
+@pytest.mark.parametrize("unchanged_by", ["hash", "304"])
+def test_a_good_reading_between_two_cut_pages_clears_the_held_reading(
+    server: PageServer, harbour: tuple[Checker, Store], unchanged_by: str
+) -> None:
+    """A page flapping between a cut copy and the full one: the full copy in between (an
+    identical body, or a 304) is a good reading, so the second cut copy is held again
+    instead of "confirming" three departures that never happened."""
+    checker, store = harbour
+    full_etag = 'W/"v1"' if unchanged_by == "304" else None
+    server.set("/harbour", registry_page(COMPANY, BOARD), etag=full_etag)
+    check(checker)
+    for _ in range(3):
+        server.set("/harbour", registry_page(COMPANY, CUT), etag='W/"cut"' if full_etag else None)
+        assert check(checker).results[0].outcome.status == "suspect"
+        server.set("/harbour", registry_page(COMPANY, BOARD), etag=full_etag)
+        assert check(checker).results[0].outcome.status == "unchanged"
+    if unchanged_by == "304":
+        assert server.hits_for("/harbour")[-1].headers.get("If-None-Match") == 'W/"v1"'
+    assert changes(store) == set()
+
+
 def test_the_same_cut_page_twice_in_a_row_is_still_a_real_mass_change(
     server: PageServer, harbour: tuple[Checker, Store]
 ) -> None:
