@@ -175,7 +175,7 @@ class Checker:
                 status="unchanged",
                 etag=observation.etag,
                 last_modified=observation.last_modified,
-                pending_fingerprint=row.pending_fingerprint,
+                pending_fingerprint=None,  # the reference seen again: a good reading
             )
         previous = None
         if row.fingerprint is not None:
@@ -192,8 +192,14 @@ class Checker:
             reason=verdict.reason,
         )
         if not verdict.trusted:
-            # Keep the old content hash: the same bad page must be judged again next time.
-            return replace(common, pending_fingerprint=verdict.fingerprint or None)
+            # Nothing of a held page becomes the reference: keep the reference's content
+            # hash and validators, so the next check reads the page in full again.
+            return replace(
+                common,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                pending_fingerprint=verdict.fingerprint or None,
+            )
         changed_reference = verdict.fingerprint != row.fingerprint
         filings, remembered = await self._new_filings(row, observation.extraction.filings)
         return replace(
