@@ -17,10 +17,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
+from monitor.news import lexicon as lx
 from monitor.normalize import fold_han
 
-__all__ = ["SELF_REFERENCE", "DocumentCompanies", "document_companies", "fold", "trim_company_lead"]
+__all__ = [
+    "SELF_REFERENCE",
+    "DocumentCompanies",
+    "document_companies",
+    "find_names",
+    "fold",
+    "trim_company_lead",
+]
 
 _NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9·&\-]"
 _RUN_BEFORE = re.compile(_NAME_CHARS + r"{1,24}$")
@@ -168,3 +178,109 @@ def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> 
     if not sure:
         return None
     return min(sure, key=lambda n: (text.find(n), -len(n)))
+
+
+# ---------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Common words that start with a surname character (申请, 万元, 章程)."""
+    text = resources.files("monitor.data").joinpath("zh_not_names.txt").read_text("utf-8")
+    words = (w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(words) | _NOT_NAMES_EXTRA
+
+
+# words the dictionary tags as names but news uses as nouns
+_NOT_NAMES_EXTRA = frozenset(["顾问", "董监高", "高管", "万股", "于获", "林胡", "熊猫", "金龙"])
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
+# a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
+
+
+def find_names(sentence: str) -> list[tuple[int, int]]:
+    """Spans of Chinese personal names in a (folded) sentence.
+
+    A name is a surname and one or two more characters, or a transliteration joined by
+    ·, standing where a name can stand: after punctuation, a role (证券事务代表王亚珂),
+    a change verb or a linking word, and before punctuation, a verb or an honorific.
+    Common words that start with a surname character (申请, 万元) and anything inside a
+    document title (《公司章程》) are not names.
+    """
+    blocked = [(m.start(), m.end()) for m in _BOOK_TITLE.finditer(sentence)]
+    spans: list[tuple[int, int]] = []
+    for m in _DOTTED.finditer(sentence):
+        start = _dotted_start(sentence, m.start(), m.group().index("·") + m.start())
+        if start is not None and not _inside(start, m.end(), blocked):
+            spans.append((start, m.end()))
+    i = 0
+    while i < len(sentence):
+        if any(s <= i < e for s, e in spans):
+            i += 1
+            continue
+        length = _name_at(sentence, i)
+        if length and not _inside(i, i + length, blocked):
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return sorted(spans)
+
+
+def _inside(start: int, end: int, blocked: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in blocked)
+
+
+def _dotted_start(sentence: str, start: int, dot: int) -> int | None:
+    """Where a transliterated name begins: the longest first part whose left is clear."""
+    for begin in range(max(start, dot - 4), dot - 1):
+        if _left_ok(sentence, begin):
+            return begin
+    return None
+
+
+def _name_at(sentence: str, i: int) -> int:
+    if not _left_ok(sentence, i):
+        return 0
+    surname = 2 if sentence[i : i + 2] in lx.ZH_COMPOUND_SURNAMES else 1
+    if surname == 1 and sentence[i] not in lx.ZH_SURNAMES:
+        return 0
+    for length in (surname + 2, surname + 1):
+        chunk = sentence[i : i + length]
+        if (
+            len(chunk) == length
+            and chunk[-1] not in lx.ZH_NOT_NAME_END
+            and all(_HAN.match(c) for c in chunk)
+            and chunk not in _not_names()
+            and _right_ok(sentence, i + length)
+            and not lx.ZH_ROLE.search(chunk)
+            and not _has_trigger(chunk)
+        ):
+            return length
+    return 0
+
+
+def _has_trigger(chunk: str) -> bool:
+    return any(rule.pattern.search(chunk) for rule in lx.ZH_TRIGGERS)
+
+
+def _left_ok(sentence: str, i: int) -> bool:
+    if i == 0 or not _HAN.match(sentence[i - 1]):
+        return True
+    before = sentence[:i]
+    if before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS):
+        return True
+    tail = before[-6:]
+    return any(m.end() == len(tail) for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(tail))
+
+
+def _right_ok(sentence: str, j: int) -> bool:
+    if j >= len(sentence) or not _HAN.match(sentence[j]):
+        return True
+    after = sentence[j:]
+    if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
+        return True
+    return any(rule.pattern.match(after) for rule in lx.ZH_TRIGGERS)
