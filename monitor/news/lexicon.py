@@ -79,7 +79,12 @@ EN_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _EN_ROLES)
 
 # Chinese roles, longest first.
 _ZH_ROLES: tuple[tuple[str, str], ...] = (
+    ("证券事务代表", "securities affairs representative"),
+    ("独立非执行董事", "independent director"),
     ("监事会主席", "chairman of supervisors"),
+    ("董事会主席", "chairman"),
+    ("董事局主席", "chairman"),
+    ("董事局副主席", "vice chairman"),
     ("董事会秘书", "secretary"),
     ("法定代表人", "legal representative"),
     ("副董事长", "vice chairman"),
@@ -93,8 +98,20 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("总经理", "general manager"),
     ("经理", "manager"),
     ("监事", "supervisor"),
+    ("高级副总裁", "vice president"),
+    ("执行副总裁", "vice president"),
     ("副总裁", "vice president"),
+    ("行政总裁", "CEO"),
     ("总裁", "president"),
+    ("副行长", "vice president"),
+    ("行长", "president"),
+    ("公司秘书", "secretary"),
+    ("非执董", "non-executive director"),
+    ("首席市场官", "CMO"),
+    ("首席信息官", "CIO"),
+    ("首席风险官", "CRO"),
+    ("基金经理", "fund manager"),
+    ("总监", "head"),
     ("首席执行官", "CEO"),
     ("首席财务官", "CFO"),
     ("财务负责人", "CFO"),
@@ -103,6 +120,8 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("首席技术官", "CTO"),
     ("合伙人", "partner"),
     ("法人", "legal representative"),
+    ("负责人", "head"),
+    ("主管", "head"),
 )
 ZH_ROLE = re.compile("|".join(f"(?P<z{i}>{p})" for i, (p, _) in enumerate(_ZH_ROLES)))
 ZH_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ZH_ROLES)
@@ -204,7 +223,7 @@ EN_TRIGGERS: tuple[TriggerRule, ...] = (
 
 ZH_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_zh(r"不再担任|不再任职|不再出任|被免去|被免职|被罢免"), LEFT, INTRANS),
-    TriggerRule(_zh(r"免去|免除|罢免"), LEFT, TRANS),
+    TriggerRule(_zh(r"免去|免除|罢免|辞退|解聘|解除(?=[^，。；]{0,12}职务)"), LEFT, TRANS),
     TriggerRule(
         _zh(r"卸任|辞去|辞任|辞职|离任|离职|退任|卸下|退出|退休(?!年龄|金|人员|制度|后)"),
         LEFT,
@@ -214,9 +233,20 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
     TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
     TriggerRule(
-        _zh(r"(?:被)?(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选)(?:为)?"), JOINED, TRANS
+        _zh(r"(?:被|获)?(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名)(?:为)?"),
+        JOINED,
+        TRANS,
     ),
-    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入"), JOINED, INTRANS),
+    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入|兼任"), JOINED, INTRANS),
+    # "冷某任总经理一职": a bare 任 before a role (not 曾任, 现任, 历任)
+    TriggerRule(
+        _zh(
+            r"(?<![担出接新现曾历兼留续升调改离辞卸就获委聘主责信])任(?=(?:公司|集团)?"
+            r"(?:董事|监事|总经理|副总经理|总裁|副总裁|行长|副行长|董事会秘书|财务总监|财务负责人))"
+        ),
+        JOINED,
+        INTRANS,
+    ),
 )
 
 # Words that make a nearby change verb something other than a reported change:
@@ -237,7 +267,7 @@ YEAR = re.compile(r"\b(?:19|20)\d\d\b|\bsince\b|\bago\b|\bearlier in\b", re.IGNO
 
 ZH_HEDGE = re.compile(
     r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
-    r"|计划|拟|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
+    r"|计划|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
     r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
 )
 # right before a change verb these describe a standing position, not a change
@@ -443,6 +473,7 @@ ZH_SURNAMES = frozenset(
     "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁"
     "蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
     "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "洪萧赖伏储厉奚宿尉幸庹揭晁浦练芮荆蔺薄訾谌邰邸郜鄂鄢阚雍鞠佐"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳",

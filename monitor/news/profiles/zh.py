@@ -1,0 +1,286 @@
+"""The Chinese profile: what Chinese financial news needs beyond single sentences.
+
+Listed companies are named by their stock short name (皖通科技, 龙源电力), not by a
+legal name, and an announcement says 公司 for the company that makes it. So before the
+sentences are read, the whole document is scanned once for the names it gives its
+companies: a name before a stock code or a price quote ("X(600123)", "X(9.88,-0.25,
+-2.47%)"), a name introduced as a short name (简称“X”, 证券简称：X), a headline that
+starts with a company ("X：...", "X聘任..."), a name ending in an industry word (锦州银行,
+中山证券) and a name standing right before a role and a person (索菲亚董事王飚). The
+first of them, in the headline if it has one, is the announcing company.
+
+Traditional characters are folded to simplified ones first (character by character, so
+every offset still points into the original text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from monitor.news import lexicon as lx
+from monitor.normalize import fold_han
+
+__all__ = [
+    "SELF_REFERENCE",
+    "DocumentCompanies",
+    "document_companies",
+    "find_names",
+    "fold",
+    "trim_company_lead",
+]
+
+_NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9·&\-]"
+_RUN_BEFORE = re.compile(_NAME_CHARS + r"{1,24}$")
+
+# "X(600123)", "X（SZ 300056，", "X(00767.HK)", "X(SH603068)", "X（430430）"
+_STOCK_CODE = re.compile(
+    r"\s*[（(]\s*(?:(?:SH|SZ|HK|sh|sz|hk)\s*:?\s*)?\d{4,6}(?:\s*\.\s*(?:HK|SH|SZ|hk|sh|sz))?\s*[)）,，]"
+)
+# Sina's price quote after a listed name: "X(9.880,-0.25,-2.47%)"
+_PRICE_QUOTE = re.compile(r"\s*[（(]-?\d+\.\d+,\s*-?\d+\.\d+,\s*-?\d+\.\d+%[)）]")
+# (以下简称“X”), 证券简称：X, 股票简称：X
+_SHORT_NAME = re.compile(
+    r"(?:以下)?简称\s*[:：]?\s*[“\"「『]?(?P<name>" + _NAME_CHARS + r"{2,12}?)[”\"」』）)，,\s]"
+    r"|(?:证券|股票)简称\s*[:：]\s*(?P<listed>" + _NAME_CHARS + r"{2,12})"
+)
+# a headline that starts with the company: "X：...", "X(00059.HK)：...", "X聘任..."
+_HEADLINE = re.compile(
+    r"^(?:快讯\s*[|｜丨]\s*)?(?P<name>" + _NAME_CHARS + r"{2,12}?)"
+    r"(?:[（(][^)）]{1,30}[)）])?\s*(?:[：:]|(?=聘任|委任|任命|公告|宣布|发布公告|拟聘|增聘|选举))"
+)
+
+# industry words that end a company name
+_INDUSTRY = (
+    "银行|证券|信托|保险|集团|控股|航空|地产|置业|汽车|科技|电力|能源|医药|环保|传媒|电子|通信|"
+    "超市|物流|旅游|啤酒|药业|化工|钢铁|矿业|实业|电器|网络|软件|智能|生物|制药|食品|农业|电气|"
+    "新材|光电|机械|重工|航运|物业|互娱|影视|半导体"
+)
+_INDUSTRY_NAME = re.compile(
+    r"(?P<name>" + _NAME_CHARS + r"{2,12}?(?:" + _INDUSTRY + r"))"
+    r"(?!公司|有限|股份有限|交易所|报|时报|日报|卡|业务|行业|板块|监管)"
+)
+# Text that cannot start a company name: the name begins after the last of these.
+_LEAD_NOISE = re.compile(
+    r".*(?:原标题|来源|快讯|消息|公告|宣布|发布|显示|表示|指出|透露|获悉|报道|据悉|据|称|讯|"
+    r"近日|日前|今日|今天|昨日|昨天|晚间|早间|近期|此前|目前|随后|同时|其中|以及|另外|此外|"
+    r"旗下|派驻|入股|控股股东|股东|子公司|母公司|企业|上市|定制家居|即|系|持有|历任|现任|曾任|"
+    r"核准|接近|负责|推进|带领|进驻|参与|赴任|执掌|加盟|引进|来自|对|经|在|为|任|控股(?=.)|"
+    r"的|、|与|及|由|从|向|将|已|是|被|了|"
+    r"卸任|辞去|辞任|辞职|离任|离职|退出|出任|担任|接任|接替|新任|当选|任命|委任|聘任|聘请|免去|"
+    r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
+    r"\d{1,4}[年月日号]|[\d\s.%:：,，]+(?=[\u4e00-\u9fff]))"
+)
+# single characters that join a name to what is before it
+_LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
+# what is not a company even where a pattern says so
+_NOT_COMPANY = re.compile(
+    r"^(?:公司|本公司|该公司|集团|本集团|该集团|银行|该行|本行|证券|基金|保险|信托|股份|控股|"
+    r"上市公司|科技|金融|投资|资本|地产|汽车|中国|美国|英国|香港|全球|国际|北京|上海|深圳|"
+    r"董事会|监事会|股东大会|记者|本报|新浪|新浪财经|每经|挖贝网|格隆汇|智通财经|观点地产网|"
+    r"原标题|来源|公告|快讯|财经|人事变动|高管|高级管理人员|投资银行|商业银行|中央银行|房地产)$"
+    r"|^(?:中国|美国|英国|日本|德国|法国|香港|全球|国内|国际|海外|欧洲|亚洲)(?:房)?(?:"
+    + _INDUSTRY
+    + r")$"
+)
+_ROLE_HEAD = re.compile(
+    r"董事|监事|总经理|经理|总裁|行长|董秘|秘书|首席|财务|负责人|主席|CEO|CFO|COO|CTO|总监"
+)
+
+
+# 公司, 本公司: the company that makes the announcement (not 该公司, "that company")
+SELF_REFERENCE = re.compile(r"(?<![该其子母各])公司(?!章程)")
+
+
+@dataclass(frozen=True)
+class DocumentCompanies:
+    """The companies a document names without a legal form, and the one announcing."""
+
+    names: tuple[str, ...]
+    announcing: str | None
+
+
+def fold(text: str) -> str:
+    """Traditional characters read as simplified ones; same length, same offsets."""
+    return fold_han(text)
+
+
+def trim_company_lead(run: str) -> str:
+    """The company name at the end of ``run`` (the text right before a company word)."""
+    cut = _LEAD_NOISE.match(run)
+    name = run[cut.end() :] if cut else run
+    name = _LEAD_PARTICLE.sub("", name)
+    return name.lstrip(" -·&")
+
+
+def _name_before(text: str, end: int) -> str | None:
+    m = _RUN_BEFORE.search(text, 0, end)
+    if m is None:
+        return None
+    name = trim_company_lead(m.group())
+    return name if _plausible(name) else None
+
+
+def _plausible(name: str) -> bool:
+    if len(name) < 2 or name.isdigit() or _NOT_COMPANY.match(name):
+        return False
+    if _ROLE_HEAD.search(name) or re.search(r"[与和及的]|女士|先生", name):
+        return False
+    return not re.fullmatch(r"[A-Za-z]{1,2}|\d+[A-Za-z]?", name)
+
+
+def document_companies(text: str) -> DocumentCompanies:
+    """Companies a (folded) Chinese document names without their legal form."""
+    headline = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    found: list[tuple[int, str]] = []  # (rank, name): lower ranks are surer
+    for pattern in (_STOCK_CODE, _PRICE_QUOTE):
+        for m in pattern.finditer(text):
+            name = _name_before(text, m.start())
+            if name:
+                found.append((0, name))
+    for m in _SHORT_NAME.finditer(text):
+        name = m.group("name") or m.group("listed")
+        if name and _plausible(name):
+            found.append((0, name))
+    head = _HEADLINE.match(headline)
+    if head:
+        name = trim_company_lead(head.group("name"))
+        if _plausible(name) and 4 <= len(name) <= 8:
+            found.append((1, name))
+    for m in _INDUSTRY_NAME.finditer(text):
+        name = trim_company_lead(m.group("name"))
+        # a name told once in passing is not learned: it must recur or head the story
+        if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
+            found.append((2, name))
+    names: list[str] = []
+    for _, name in sorted(found, key=lambda rn: rn[0]):
+        if name not in names:
+            names.append(name)
+    # "胡某厦门信托" is a person's name glued to a company learned on its own
+    names = [
+        n
+        for n in names
+        if not any(n != m and n.endswith(m) and len(n) - len(m) <= 3 for m in names)
+    ]
+    sure = [name for rank, name in sorted(found, key=lambda rn: rn[0]) if rank < 2]
+    sure = [n for n in sure if n in names]
+    return DocumentCompanies(tuple(names), _announcing(headline, text, names, sure or names))
+
+
+def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
+    """The company the document is about: the first named in the headline, else the
+    first surely named in the text."""
+    in_head = [(headline.find(n), n) for n in names if n in headline]
+    if in_head:
+        return min(in_head, key=lambda pn: (pn[0], -len(pn[1])))[1]
+    if not sure:
+        return None
+    return min(sure, key=lambda n: (text.find(n), -len(n)))
+
+
+# ---------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Common words that start with a surname character (申请, 万元, 章程)."""
+    text = resources.files("monitor.data").joinpath("zh_not_names.txt").read_text("utf-8")
+    words = (w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(words) | _NOT_NAMES_EXTRA
+
+
+# words the dictionary tags as names but news uses as nouns
+_NOT_NAMES_EXTRA = frozenset(["顾问", "董监高", "高管", "万股", "于获", "林胡", "熊猫", "金龙"])
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
+# a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
+
+
+def find_names(sentence: str) -> list[tuple[int, int]]:
+    """Spans of Chinese personal names in a (folded) sentence.
+
+    A name is a surname and one or two more characters, or a transliteration joined by
+    ·, standing where a name can stand: after punctuation, a role (证券事务代表王亚珂),
+    a change verb or a linking word, and before punctuation, a verb or an honorific.
+    Common words that start with a surname character (申请, 万元) and anything inside a
+    document title (《公司章程》) are not names.
+    """
+    blocked = [(m.start(), m.end()) for m in _BOOK_TITLE.finditer(sentence)]
+    spans: list[tuple[int, int]] = []
+    for m in _DOTTED.finditer(sentence):
+        start = _dotted_start(sentence, m.start(), m.group().index("·") + m.start())
+        if start is not None and not _inside(start, m.end(), blocked):
+            spans.append((start, m.end()))
+    i = 0
+    while i < len(sentence):
+        if any(s <= i < e for s, e in spans):
+            i += 1
+            continue
+        length = _name_at(sentence, i)
+        if length and not _inside(i, i + length, blocked):
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return sorted(spans)
+
+
+def _inside(start: int, end: int, blocked: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in blocked)
+
+
+def _dotted_start(sentence: str, start: int, dot: int) -> int | None:
+    """Where a transliterated name begins: the longest first part whose left is clear."""
+    for begin in range(max(start, dot - 4), dot - 1):
+        if _left_ok(sentence, begin):
+            return begin
+    return None
+
+
+def _name_at(sentence: str, i: int) -> int:
+    if not _left_ok(sentence, i):
+        return 0
+    surname = 2 if sentence[i : i + 2] in lx.ZH_COMPOUND_SURNAMES else 1
+    if surname == 1 and sentence[i] not in lx.ZH_SURNAMES:
+        return 0
+    for length in (surname + 2, surname + 1):
+        chunk = sentence[i : i + length]
+        if (
+            len(chunk) == length
+            and chunk[-1] not in lx.ZH_NOT_NAME_END
+            and all(_HAN.match(c) for c in chunk)
+            and chunk not in _not_names()
+            and _right_ok(sentence, i + length)
+            and not lx.ZH_ROLE.search(chunk)
+            and not _has_trigger(chunk)
+        ):
+            return length
+    return 0
+
+
+def _has_trigger(chunk: str) -> bool:
+    return any(rule.pattern.search(chunk) for rule in lx.ZH_TRIGGERS)
+
+
+def _left_ok(sentence: str, i: int) -> bool:
+    if i == 0 or not _HAN.match(sentence[i - 1]):
+        return True
+    before = sentence[:i]
+    if before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS):
+        return True
+    tail = before[-6:]
+    return any(m.end() == len(tail) for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(tail))
+
+
+def _right_ok(sentence: str, j: int) -> bool:
+    if j >= len(sentence) or not _HAN.match(sentence[j]):
+        return True
+    after = sentence[j:]
+    if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
+        return True
+    return any(rule.pattern.match(after) for rule in lx.ZH_TRIGGERS)
