@@ -135,6 +135,7 @@ class _Commands(GlobalOptionsGroup):
         "run": "monitor.daemon.cli",
         "health": "monitor.daemon.cli",
         "extract": "monitor.news.cli",
+        "worker": "monitor.worker.cli",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

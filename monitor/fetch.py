@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +40,9 @@ DEFAULT_HTTP_CLIENT: HttpClient = "curl"
 
 # (host, seconds, HTTP status or 0 for no answer): for latency metrics.
 ResponseListener = Callable[[str, float, int], None]
+# Awaited before every request start, after the process's own gate: a limit shared
+# with other processes (``monitor worker`` keeps one per host in PostgreSQL).
+RequestGate = Callable[[str, "HostPolicy"], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Fetcher:
         self.host_policies = {h.lower(): p for h, p in (host_policies or {}).items()}
         self.robots = robots
         self.listeners: list[ResponseListener] = []
+        self.gates: list[RequestGate] = []
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, tuple[float, Any]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -201,6 +205,8 @@ class Fetcher:
             try:
                 async with gate.slots:
                     await gate.wait_turn()
+                    for shared in self.gates:
+                        await shared(host, gate.policy)
                     response = await self._once(url, host, headers, auth)
             except FetchError as exc:
                 if not exc.transient or attempt > self.retries:

@@ -7,11 +7,15 @@ import logging
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from monitor.daemon.health import parse_address
+from monitor.errors import ConfigError
+from monitor.store import Store
 
 DEFAULT_HTTP = "127.0.0.1:8080"
 
@@ -23,6 +27,22 @@ def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> A
         return parse_address(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+@contextmanager
+def single_node(store: Store, file: str) -> Iterator[None]:
+    """Hold the database for this one ``monitor run``, or refuse (exit 2) naming who has it."""
+    from monitor.store.guard import Busy, Guard
+
+    guard = Guard(store.engine, "run")
+    try:
+        guard.acquire()
+    except Busy as exc:
+        raise ConfigError(str(exc), file=file, path="state") from None
+    try:
+        yield
+    finally:
+        guard.release()
 
 
 def register(main: click.Group) -> None:
@@ -67,7 +87,8 @@ def register(main: click.Group) -> None:
                 return await Daemon(loaded, store, options).run()
 
             try:
-                return asyncio.run(main_loop())
+                with single_node(store, loaded.file):
+                    return asyncio.run(main_loop())
             finally:
                 store.close()
 

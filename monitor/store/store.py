@@ -347,14 +347,19 @@ class Store:
 
     # --- checks ----------------------------------------------------------
 
-    def save(self, outcomes: Sequence[CheckOutcome]) -> list[EventRecord]:
+    def save(
+        self, outcomes: Sequence[CheckOutcome], *, guard: Callable[[Connection], None] | None = None
+    ) -> list[EventRecord]:
         """Write a batch of checks in one transaction; return the events created.
 
         Source updates and event-less snapshots go out as one executemany each:
         a cycle over thousands of sources is a handful of statements, not thousands.
+        ``guard`` runs first in the transaction; whatever it raises writes nothing.
         """
         created: list[EventRecord] = []
         with self._lock, self.engine.begin() as conn:
+            if guard is not None:
+                guard(conn)
             quiet = [o for o in outcomes if o.reference is not None and not o.changes]
             if quiet:
                 conn.execute(insert(snapshots), [_snapshot_row(o) for o in quiet])
