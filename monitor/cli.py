@@ -93,6 +93,7 @@ class _Commands(click.Group):
         "run": "monitor.daemon.cli",
         "health": "monitor.daemon.cli",
         "extract": "monitor.news.cli",
+        "web": "monitor.web.cli",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

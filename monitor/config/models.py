@@ -154,9 +154,28 @@ class Company(Entry):
     sources: list[CompanySource] = []
 
 
+class Web(Strict):
+    """The dashboard and JSON API (``monitor web``, ``monitor run --http``)."""
+
+    token: str | None = Field(
+        default=None,
+        description='Bearer token for the API, HTTP Basic password for browsers: "${VAR}"',
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 16:
+            raise ValueError(
+                "the web token must be at least 16 characters (e.g. openssl rand -hex 16)"
+            )
+        return value
+
+
 class Config(Strict):
     state: str = DEFAULT_STATE
     defaults: Defaults = Defaults()
+    web: Web = Web()
     channels: dict[str, str | Channel] = {}
     hosts: dict[str, HostLimits] = {}
     people: list[Person] = []
