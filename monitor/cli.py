@@ -136,6 +136,7 @@ class _Commands(GlobalOptionsGroup):
         "health": "monitor.daemon.cli",
         "extract": "monitor.news.cli",
         "worker": "monitor.worker.cli",
+        "web": "monitor.web.cli",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -21,6 +21,9 @@ HEAVY = (
     "monitor.daemon",
     "monitor.news.cli",
     "monitor.notify.cli",
+    "monitor.web",
+    "fastapi",
+    "uvicorn",
 )
 
 
@@ -35,7 +38,7 @@ def test_the_command_line_loads_without_the_heavy_parts() -> None:
 def test_every_command_is_listed_and_loads_when_asked_for() -> None:
     listing = run_cli("--help")
     assert listing.returncode == 0
-    for name in ("check", "run", "health", "deliver", "notify-test", "extract", "demo"):
+    for name in ("check", "run", "health", "deliver", "notify-test", "extract", "demo", "web"):
         assert f"  {name} " in listing.stdout
         helped = run_cli(name, "--help")
         assert helped.returncode == 0, helped.stderr

@@ -209,9 +209,28 @@ class Company(Entry):
     )
 
 
+class Web(Strict):
+    """The dashboard and JSON API (``monitor web``, ``monitor run --http``)."""
+
+    token: str | None = Field(
+        default=None,
+        description='Bearer token for the API, HTTP Basic password for browsers: "${VAR}"',
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 16:
+            raise ValueError(
+                "the web token must be at least 16 characters (e.g. openssl rand -hex 16)"
+            )
+        return value
+
+
 class Config(Strict):
     state: str = Field(default=DEFAULT_STATE, description="the state database (SQLAlchemy URL)")
     defaults: Defaults = Field(default=Defaults(), description="settings shared by every source")
+    web: Web = Field(default=Web(), description="the dashboard and JSON API")
     channels: dict[str, str | Channel] = Field(
         default={}, description="name → apprise URL, or a mapping with delivery options"
     )

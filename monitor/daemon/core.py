@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from monitor.check import Checker, CheckResult, CycleReport, build_sources, make_fetcher
 from monitor.config import Loaded, load_config
-from monitor.daemon.health import serve
+from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.operator import OperatorAlert, queue_operator, transition
 from monitor.daemon.schedule import DueQueue
@@ -87,8 +87,10 @@ class Daemon:
         *,
         on_cycle: Callable[[CycleReport], None] | None = None,
         on_delivery: Callable[[DeliveryReport], None] | None = None,
+        serve_http: ServeHttp = serve,
     ) -> None:
         self.options = options or Options()
+        self.serve_http = serve_http
         self.store = store
         self.metrics = Metrics()
         self.queue = DueQueue()
@@ -131,7 +133,7 @@ class Daemon:
             loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         server = None
         if self.options.http:
-            server = await serve(*self.options.http, self._http)
+            server = await self.serve_http(*self.options.http, self._http)
         self._add_jobs()
         self.scheduler.start()
         await self._beat()
@@ -174,10 +176,11 @@ class Daemon:
         if self.options.watch:
             self.scheduler.add_job(self._watch, "interval", seconds=1.0, id="watch", **common)
 
-    async def _shutdown(self, server: asyncio.Server | None) -> None:
+    async def _shutdown(self, server: HttpServer | None) -> None:
         self.scheduler.shutdown(wait=False)
         if server is not None:
             server.close()
+            await server.wait_closed()
         pending = set(self._batches)
         if pending:
             _, late = await asyncio.wait(pending, timeout=self.options.grace)
