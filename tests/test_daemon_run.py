@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from conftest import REPO, PageServer, registry_page, run_cli
 from test_notify_e2e import AFTER_WUHAN, BEFORE_WUHAN, WUHAN, Hooks, free_port
+
+pytestmark = pytest.mark.e2e  # the daemon runs as a real process: signals, exit status
 
 INTERVAL = 2.0
 JITTER = 0.1
