@@ -131,7 +131,8 @@ class Hooks:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        serving = {"poll_interval": 0.02}  # a quick shutdown at the end of a test
+        threading.Thread(target=self.httpd.serve_forever, kwargs=serving, daemon=True).start()
 
     def stop(self) -> None:
         if self.httpd is not None:
