@@ -24,7 +24,15 @@ from monitor.model import Change
 from monitor.news.match import Watch
 from monitor.sources.base import FetchState, NotModified, Reported, Source
 from monitor.sources.feed import NEWS_ENTITY
-from monitor.store import CheckOutcome, EventRecord, SourceRecord, SourceRow, Store, utcnow
+from monitor.store import (
+    CheckOutcome,
+    Clock,
+    EventRecord,
+    SourceRecord,
+    SourceRow,
+    Store,
+    utcnow,
+)
 
 log = logging.getLogger("monitor.check")
 
@@ -67,11 +75,13 @@ def make_fetcher(config: Config) -> Fetcher:
     )
 
 
-def next_check(row: SourceRow, source: Source, config: Config, now: datetime) -> datetime:
+def next_check(
+    row: SourceRow, source: Source, config: Config, now: datetime, rng: random.Random
+) -> datetime:
     """The interval plus up to ``jitter`` of it, so checks spread out."""
     interval = source.interval(config.defaults.interval)
     jitter = source.spec.jitter if source.spec.jitter is not None else config.defaults.jitter
-    return now + interval + timedelta(seconds=random.uniform(0, jitter * interval.total_seconds()))
+    return now + interval + timedelta(seconds=rng.uniform(0, jitter * interval.total_seconds()))
 
 
 @dataclass
@@ -100,12 +110,25 @@ class CycleReport:
 
 
 class Checker:
-    """Checks sources against the store; owns the store's writer thread."""
+    """Checks sources against the store; owns the store's writer thread.
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher) -> None:
+    ``clock`` tells the time of checks and schedules; ``rng`` draws the jitter.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        *,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
+        self.clock = clock
+        self.rng = rng or random.Random()
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
         store.watch = Watch.of(config)  # one event per change, whoever reports it
 
@@ -115,7 +138,7 @@ class Checker:
     async def run_cycle(
         self, sources: Sequence[Source], *, everything: bool = False, concurrency: int = 64
     ) -> CycleReport:
-        now = utcnow()
+        now = self.clock()
         records = [source_record(s, self.config) for s in sources]
         loop = asyncio.get_running_loop()
         rows = await loop.run_in_executor(self._db, self.store.sync_sources, records, now)
@@ -143,12 +166,12 @@ class Checker:
 
     async def check(self, source: Source, row: SourceRow) -> CheckOutcome:
         """Fetch and judge one source; never raises for a source's own failure."""
-        now = utcnow()
+        now = self.clock()
         base = CheckOutcome(
             source_id=row.id,
             source_name=source.key,
             checked_at=now,
-            next_check_at=next_check(row, source, self.config, now),
+            next_check_at=next_check(row, source, self.config, now, self.rng),
             status="error",
             url=source.url,
         )

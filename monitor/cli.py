@@ -378,12 +378,19 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=1, max=10),
+    default=1.0,
+    show_default=True,
+    help="Replay this many times faster.",
+)
 @handle_errors
-def demo() -> None:
+def demo(speed: float) -> None:
     """Replay the Lei Jun story offline against a simulated registry (under a minute)."""
     from monitor.demo.run import run_demo
 
-    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False))))
+    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False), speed)))
 
 
 @main.command()

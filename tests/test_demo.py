@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import run_cli
+import pytest
+from conftest import run_cli_process
 
 
+@pytest.mark.e2e
 def test_demo_replays_the_story_and_ends_with_the_timeline() -> None:
-    result = run_cli("demo", timeout=60)
+    result = run_cli_process("demo", "--speed", "4", timeout=60)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Lei Jun joined Xiaomi Automobile Co., Ltd. — legal representative" in out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -33,7 +34,7 @@ from monitor.notify import OutboxHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import DeliveryReport, deliver_due
 from monitor.sources.base import Source
-from monitor.store import Store, utcnow
+from monitor.store import Clock, Store, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
@@ -77,7 +78,9 @@ def _aware(when: datetime) -> datetime:
 
 class Daemon:
     """Run with ``await Daemon(...).run()``; ``stop()`` and ``reload()`` from anywhere on
-    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run."""
+    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run.
+    ``clock`` decides which sources are due (the dispatcher still wakes at least every
+    ``max_sleep`` seconds of real time); ``rng`` draws the checks' jitter."""
 
     def __init__(
         self,
@@ -88,9 +91,13 @@ class Daemon:
         on_cycle: Callable[[CycleReport], None] | None = None,
         on_delivery: Callable[[DeliveryReport], None] | None = None,
         serve_http: ServeHttp = serve,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
     ) -> None:
         self.options = options or Options()
         self.serve_http = serve_http
+        self.clock = clock
+        self.rng = rng or random.Random()
         self.store = store
         self.metrics = Metrics()
         self.queue = DueQueue()
@@ -112,7 +119,7 @@ class Daemon:
 
     def _build(self, loaded: Loaded) -> _Runtime:
         config = loaded.config
-        checker = Checker(config, self.store, make_fetcher(config))
+        checker = Checker(config, self.store, make_fetcher(config), clock=self.clock, rng=self.rng)
         checker.fetcher.listeners.append(self._observe_fetch)
         sources = {s.key: s for s in build_sources(config)}
         return _Runtime(loaded, checker, sources, Channels(config, loaded.secrets))
@@ -209,7 +216,7 @@ class Daemon:
 
         config = self.loaded.config
         records = [source_record(s, config) for s in self.runtime.sources.values()]
-        rows = await asyncio.to_thread(self.store.sync_sources, records, utcnow())
+        rows = await asyncio.to_thread(self.store.sync_sources, records, self.clock())
         in_flight = {k for b in self._batches.values() for k in b.keys}
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
@@ -223,7 +230,7 @@ class Daemon:
     async def _dispatch(self) -> None:
         if self.stopping.is_set():
             return
-        now = utcnow()
+        now = self.clock()
         due = [k for k, when in self.queue.pop_due(now) if self._lag(k, now - when)]
         if due:
             checker = self.runtime.checker
@@ -253,7 +260,7 @@ class Daemon:
             report = await checker.run_cycle(sources, everything=True)
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
-            retry = utcnow() + RETRY_BROKEN_CYCLE
+            retry = self.clock() + RETRY_BROKEN_CYCLE
             for key in keys:
                 self.queue.push(key, retry)
             return
@@ -263,7 +270,7 @@ class Daemon:
         checked = {r.source.key for r in report.results}
         for key in keys:
             if key not in checked and key in self.runtime.sources:
-                self.queue.push(key, utcnow() + RETRY_BROKEN_CYCLE)
+                self.queue.push(key, self.clock() + RETRY_BROKEN_CYCLE)
         await self._after_cycle(report)
 
     async def _after_cycle(self, report: CycleReport) -> None:
@@ -336,7 +343,7 @@ class Daemon:
     # ------------------------------------------------------------ one cycle
 
     async def _run_once(self) -> int:
-        due = [k for k, _ in self.queue.pop_due(utcnow()) if k in self.runtime.sources]
+        due = [k for k, _ in self.queue.pop_due(self.clock()) if k in self.runtime.sources]
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(

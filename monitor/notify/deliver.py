@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,13 +25,6 @@ from monitor.store import Store, utcnow
 log = logging.getLogger("monitor.notify")
 
 BATCH_ABOVE = 3  # more alerts than this due at once for one channel become one message
-CRASH_ENV = "MONITOR_TEST_CRASH_AFTER"  # test hook: commit | claim | send
-
-
-def crash_point(name: str) -> None:
-    """Die like a killed process at a named point, when a test asks for it."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -122,8 +113,6 @@ async def _send_channel(built: Built, items: Sequence[Planned]) -> list[Sent]:
         else:
             result = await send(built, item.message)
         sent.append(Sent(item, result))
-        if result.verdict == "sent":
-            crash_point("send")
     return sent
 
 
@@ -178,14 +167,12 @@ async def deliver_due(
     ``everything`` also sends rows waiting for a retry or a digest boundary.
     Pass a long-lived ``channels`` to reuse built apprise objects across runs.
     """
-    crash_point("commit")
     now = now or utcnow()
     channels = channels or Channels(loaded.config, loaded.secrets)
     claimed = await asyncio.to_thread(claim, store.engine, now, limit=limit, everything=everything)
     report = DeliveryReport(claimed=len(claimed))
     if not claimed:
         return report
-    crash_point("claim")
     planned = plan(claimed, channels)
     by_channel: dict[str, list[Planned]] = {}
     for item in planned:

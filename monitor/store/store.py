@@ -65,6 +65,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+Clock = Callable[[], datetime]  # naive UTC now; the product passes ``utcnow``, tests a fake
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """What the configuration says about a source."""
