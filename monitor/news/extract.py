@@ -16,6 +16,7 @@ from datetime import date
 from monitor.identity import Entry, company_key, person_key
 from monitor.news import lexicon as lx
 from monitor.news.dates import DateMention, PartialDate, find_dates, resolve
+from monitor.news.gazetteer import Gazetteer, compiled
 from monitor.news.mentions import (
     HAN,
     CompanyMention,
@@ -28,6 +29,7 @@ from monitor.news.mentions import (
     find_roles,
     find_triggers,
 )
+from monitor.news.profiles import zh
 from monitor.news.sentences import split_sentences
 
 __all__ = ["Statement", "extract_statements", "split_sentences"]
@@ -49,12 +51,17 @@ class Statement:
 
 @dataclass(frozen=True)
 class _Sentence:
-    text: str
+    text: str  # traditional Chinese read as simplified, same length as the original
     companies: tuple[CompanyMention, ...]
     people: tuple[PersonMention, ...]
     roles: tuple[RoleMention, ...]
     triggers: tuple[TriggerMention, ...]
     dates: tuple[DateMention, ...]
+    original: str = ""  # as written, for the evidence
+
+    @property
+    def evidence(self) -> str:
+        return self.original or self.text
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ class _Context:
     last_person: PersonMention | None = None
     last_person_sentence: str = ""
     last_company: CompanyMention | None = None
+    announcing: CompanyMention | None = None  # 公司 in a Chinese announcement
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -103,11 +111,13 @@ def extract_statements(
     Unless ``all_statements`` is set, only statements about a watched person, or any
     person's change at a watched company, are returned.
     """
+    people_index = compiled(people, people=True)
+    company_index = compiled(companies, people=False)
     context = _Context(published)
     found: list[_Found] = []
     previous: list[_Found] = []
     for raw in split_sentences(text):
-        sentence = _parse(raw, people, companies, context.known)
+        sentence = _parse(raw, people_index, company_index, context.known)
         resolved = _resolve_dates(sentence, context)
         drafts = _drafts(sentence)
         if not drafts and _denies(sentence):
@@ -130,8 +140,8 @@ def _denies(s: _Sentence) -> bool:
 
 def _parse(
     text: str,
-    people: Sequence[Entry],
-    companies: Sequence[Entry],
+    people: Gazetteer,
+    companies: Gazetteer,
     known: dict[str, PersonMention],
 ) -> _Sentence:
     found_companies = find_companies(text, companies)
@@ -521,14 +531,14 @@ def _distance(d: DateMention, at: int) -> int:
 def _finish(
     draft: _Draft, s: _Sentence, resolved: list[PartialDate | None], context: _Context
 ) -> _Found | None:
-    person, evidence, confidence = draft.person, s.text, draft.confidence
+    person, evidence, confidence = draft.person, s.evidence, draft.confidence
     if person.pronoun:
         antecedent = [p for p in s.people if p.end <= person.start and not p.pronoun]
         if antecedent:
             person = antecedent[-1]
         elif context.last_person is not None:
             person = context.last_person
-            evidence = f"{context.last_person_sentence} {s.text}"
+            evidence = f"{context.last_person_sentence} {s.evidence}"
         else:
             return None
         confidence -= 0.1
@@ -560,7 +570,10 @@ def _context_company(
 ) -> tuple[CompanyMention | None, float]:
     """A sentence that names no company is about the one named last before it: surely
     when it says "the company", "its" or 该公司, less surely when it says nothing, and
-    not at all when its object is some other company ("four more companies")."""
+    not at all when its object is some other company ("four more companies").
+    A Chinese announcement's 公司 is the company that makes it."""
+    if context.announcing is not None and zh.SELF_REFERENCE.search(s.text):
+        return context.announcing, 0.1
     for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
         if pattern.search(s.text) is not None:
             return context.last_company, 0.2
@@ -577,7 +590,7 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
     named = [p for p in s.people if not p.pronoun]
     if named:
         context.last_person = named[-1]
-        context.last_person_sentence = s.text
+        context.last_person_sentence = s.evidence
     for person in named:
         _learn_name(person, context)
     if s.companies:

@@ -10,8 +10,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.identity import Entry, Match, match_company, match_person
 from monitor.news import lexicon as lx
+from monitor.news.gazetteer import Gazetteer
+from monitor.news.profiles import zh
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,6 @@ _EN_COMPANY = re.compile(
 )
 _ZH_FORM = r"(?:集团股份有限公司|集团有限公司|股份有限公司|有限责任公司|有限公司|集团)"
 _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff（）()A-Za-z0-9·]{2,40}?" + _ZH_FORM)
-_ZH_CUT = re.compile(
-    r".*(?:卸任|辞去|辞任|离任|退出|出任|担任|接任|新任|当选|任命|聘任|免去|不再|显示|消息|旗下|"
-    r"其中|以及|变更为|改为|成为|加入|进入|控股的|投资的|持股的|发生|股东|的|、|在|于|由|从|与|和|及|对|向|"
-    r"将|已|是|被|据|称|中|了|日前|此前|之前|随后|此后|之后|\d{1,4}[年月日号]|即)"
-)
 _EN_LEADING_NOISE = re.compile(
     r"^(?:(?:The|On|In|At|As|And|But|While|Both|Its|His|Her|Their|Former|Then|Meanwhile"
     r"|Also|According|Shares|Sources|Today|Yesterday|Notably|Earlier|Later|Separately"
@@ -94,14 +90,24 @@ _EN_LEADING_NOISE = re.compile(
 )
 
 
-def find_companies(sentence: str, watch: Sequence[Entry]) -> list[CompanyMention]:
-    """Company names by legal form (Co., Ltd.; Inc.; 有限公司; 集团 ...) and watch-list names."""
+def find_companies(
+    sentence: str, watch: Gazetteer, known: Sequence[str] = ()
+) -> list[CompanyMention]:
+    """Company names by legal form (Co., Ltd.; Inc.; 有限公司; 集团 ...), watch-list names
+    and ``known`` names (the short names the document gives its companies)."""
     found: list[CompanyMention] = []
     for start, end in _legal_form_spans(sentence):
         found.append(_company(sentence, start, end, watch))
-    for start, end, entry in _watch_spans(sentence, watch):
+    for start, end, entry in watch.spans(sentence):
         if not any(c.overlaps(start, end) for c in found):
             found.append(CompanyMention(start, end, sentence[start:end], entry.name, True))
+    for name in sorted(known, key=len, reverse=True):
+        at = sentence.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not any(c.overlaps(at, end) for c in found):
+                found.append(_company(sentence, at, end, watch))
+            at = sentence.find(name, end)
     return sorted(found, key=lambda c: c.start)
 
 
@@ -115,8 +121,9 @@ def _legal_form_spans(sentence: str) -> list[tuple[int, int]]:
             spans.append((start, m.end()))
     for m in _ZH_COMPANY.finditer(sentence):
         text = m.group()
-        cut = _ZH_CUT.match(text[:-2])
-        start = m.start() + (cut.end() if cut else 0)
+        form = re.search(_ZH_FORM + "$", text)
+        head = text[: form.start()] if form else text
+        start = m.start() + len(head) - len(zh.trim_company_lead(head))
         if m.end() - start >= 4 and _has_name_before_form(sentence[start : m.end()]):
             spans.append((start, m.end()))
     return spans
@@ -132,30 +139,12 @@ def _has_name_before_form(text: str) -> bool:
     return len(stripped) >= 2
 
 
-def _company(sentence: str, start: int, end: int, watch: Sequence[Entry]) -> CompanyMention:
+def _company(sentence: str, start: int, end: int, watch: Gazetteer) -> CompanyMention:
     text = sentence[start:end]
-    found = match_company(text, watch) if watch else None
-    if isinstance(found, Match):
-        return CompanyMention(start, end, text, found.entry.name, True)
+    entry = watch.lookup(text)
+    if entry is not None:
+        return CompanyMention(start, end, text, entry.name, True)
     return CompanyMention(start, end, text, text, False)
-
-
-def _watch_spans(sentence: str, watch: Sequence[Entry]) -> list[tuple[int, int, Entry]]:
-    spans: list[tuple[int, int, Entry]] = []
-    for entry in watch:
-        for name in (entry.name, *entry.aliases):
-            for m in _literal(name).finditer(sentence):
-                spans.append((m.start(), m.end(), entry))
-    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    return spans
-
-
-def _literal(name: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in re.split(r"[\s,]+", name.strip()) if p]
-    body = r"[\s,]+".join(parts)
-    if HAN.search(name):
-        return re.compile(body)
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------
@@ -186,7 +175,7 @@ _EN_TITLED = re.compile(
 
 def find_people(
     sentence: str,
-    watch: Sequence[Entry],
+    watch: Gazetteer,
     taken: Sequence[Span],
     known: Mapping[str, PersonMention] | None = None,
 ) -> list[PersonMention]:
@@ -195,7 +184,7 @@ def find_people(
     and subject pronouns, outside the ``taken`` spans (companies)."""
     found: list[PersonMention] = []
     blocked: list[Span] = list(taken)
-    for start, end, entry in _watch_spans(sentence, watch):
+    for start, end, entry in watch.spans(sentence):
         if not any(b.overlaps(start, end) for b in blocked):
             mention = PersonMention(start, end, sentence[start:end], entry.name, True)
             found.append(mention)
@@ -229,10 +218,10 @@ def _zh_pronouns(sentence: str) -> list[re.Match[str]]:
     return out
 
 
-def _person(text: str, start: int, end: int, watch: Sequence[Entry]) -> PersonMention:
-    found = match_person(text, watch) if watch else None
-    if isinstance(found, Match):
-        return PersonMention(start, end, text, found.entry.name, True)
+def _person(text: str, start: int, end: int, watch: Gazetteer) -> PersonMention:
+    entry = watch.lookup(text)
+    if entry is not None:
+        return PersonMention(start, end, text, entry.name, True)
     return PersonMention(start, end, text, text, False)
 
 
