@@ -93,11 +93,11 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("执行董事", "executive director"),
     ("独立董事", "independent director"),
     ("董秘", "secretary"),
-    ("董事", "director"),
+    ("董事(?![会局])", "director"),
     ("副总经理", "deputy general manager"),
     ("总经理", "general manager"),
     ("经理", "manager"),
-    ("监事", "supervisor"),
+    ("监事(?!会)", "supervisor"),
     ("高级副总裁", "vice president"),
     ("执行副总裁", "vice president"),
     ("副总裁", "vice president"),
@@ -125,7 +125,7 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
 )
 ZH_ROLE = re.compile("|".join(f"(?P<z{i}>{p})" for i, (p, _) in enumerate(_ZH_ROLES)))
 ZH_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ZH_ROLES)
-ZH_ROLE_WORDS: tuple[str, ...] = tuple(word for word, _ in _ZH_ROLES)
+ZH_ROLE_WORDS: tuple[str, ...] = tuple(re.sub(r"\(.*\)", "", word) for word, _ in _ZH_ROLES)
 
 ROLE_ORDER: tuple[str, ...] = (
     "legal representative",
@@ -621,6 +621,18 @@ ZH_NAME_RIGHT = (
     "目前",
     "现任",
     "曾",
+    "递交",
+    "提交",
+    "提出",
+    "请辞",
+    "申请",
+    "因",
+    "向",
+    "自",
+    "获",
+    "拟",
+    "将于",
+    "于",
 )
 # a Chinese name does not end in these
 ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")

@@ -94,6 +94,10 @@ _ROLE_HEAD = re.compile(
 SELF_REFERENCE = re.compile(r"(?<![该其子母各])公司(?!章程)")
 
 
+# "来源：X网": the outlet that carried the story
+_SOURCE = re.compile(r"(?:来源|作者|编辑|记者)\s*[:：]?\s*$")
+
+
 @dataclass(frozen=True)
 class DocumentCompanies:
     """The companies a document names without a legal form, and the one announcing."""
@@ -117,7 +121,7 @@ def trim_company_lead(run: str) -> str:
 
 def _name_before(text: str, end: int) -> str | None:
     m = _RUN_BEFORE.search(text, 0, end)
-    if m is None:
+    if m is None or _SOURCE.search(text, max(0, m.start() - 4), m.start()):
         return None
     name = trim_company_lead(m.group())
     return name if _plausible(name) else None
@@ -199,6 +203,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
 # a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
+# a role word, optionally after 公司/集团, right after a name: "免去邓某公司副总经理职务"
+_ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + lx.ZH_ROLE.pattern + ")")
 
 
 def find_names(sentence: str) -> list[tuple[int, int]]:
@@ -211,14 +217,17 @@ def find_names(sentence: str) -> list[tuple[int, int]]:
     document title (《公司章程》) are not names.
     """
     blocked = [(m.start(), m.end()) for m in _BOOK_TITLE.finditer(sentence)]
+    roles = [(m.start(), m.end()) for m in lx.ZH_ROLE.finditer(sentence)]
     spans: list[tuple[int, int]] = []
     for m in _DOTTED.finditer(sentence):
         start = _dotted_start(sentence, m.start(), m.group().index("·") + m.start())
-        if start is not None and not _inside(start, m.end(), blocked):
-            spans.append((start, m.end()))
+        end = _dotted_end(sentence, m.group().rindex("·") + m.start(), m.end())
+        if start is not None and end is not None and not _inside(start, end, blocked):
+            spans.append((start, end))
     i = 0
     while i < len(sentence):
-        if any(s <= i < e for s, e in spans):
+        # not inside a name found already, nor inside a role word (董事长孙某: not 长孙)
+        if any(s <= i < e for s, e in spans) or any(s < i < e for s, e in roles):
             i += 1
             continue
         length = _name_at(sentence, i)
@@ -239,6 +248,15 @@ def _dotted_start(sentence: str, start: int, dot: int) -> int | None:
     for begin in range(max(start, dot - 4), dot - 1):
         if _left_ok(sentence, begin):
             return begin
+    return dot - 2  # "经济学家保罗·唐纳文": the dot is evidence enough for two characters
+
+
+def _dotted_end(sentence: str, dot: int, end: int) -> int | None:
+    """Where a transliterated name ends: the longest last part whose right is clear."""
+    for stop in range(end, dot + 1, -1):
+        last = sentence[dot + 1 : stop]
+        if _right_ok(sentence, stop) and not any(_verb_at(last, k) for k in range(len(last))):
+            return stop
     return None
 
 
@@ -250,6 +268,8 @@ def _name_at(sentence: str, i: int) -> int:
         return 0
     for length in (surname + 2, surname + 1):
         chunk = sentence[i : i + length]
+        if length == surname + 2 and _verb_at(sentence, i + length - 1):
+            continue  # 洪某卸任: the third character begins the verb
         if (
             len(chunk) == length
             and chunk[-1] not in lx.ZH_NOT_NAME_END
@@ -261,6 +281,10 @@ def _name_at(sentence: str, i: int) -> int:
         ):
             return length
     return 0
+
+
+def _verb_at(sentence: str, j: int) -> bool:
+    return any(rule.pattern.match(sentence, j) for rule in lx.ZH_TRIGGERS)
 
 
 def _has_trigger(chunk: str) -> bool:
@@ -283,4 +307,4 @@ def _right_ok(sentence: str, j: int) -> bool:
     after = sentence[j:]
     if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
         return True
-    return any(rule.pattern.match(after) for rule in lx.ZH_TRIGGERS)
+    return _verb_at(sentence, j) or _ROLE_AFTER.match(sentence, j) is not None
