@@ -29,7 +29,7 @@ from monitor.news.mentions import (
     find_roles,
     find_triggers,
 )
-from monitor.news.profiles import zh
+from monitor.news.profiles import en, zh
 from monitor.news.sentences import split_sentences
 
 __all__ = ["Statement", "extract_statements", "split_sentences"]
@@ -86,7 +86,8 @@ class _Context:
     last_person: PersonMention | None = None
     last_person_sentence: str = ""
     last_company: CompanyMention | None = None
-    announcing: CompanyMention | None = None  # 公司 in a Chinese announcement
+    announcing: CompanyMention | None = None  # 公司, "the company": the story's company
+    announcing_name: str | None = None
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -113,11 +114,14 @@ def extract_statements(
     """
     people_index = compiled(people, people=True)
     company_index = compiled(companies, people=False)
-    context = _Context(published)
+    raws = split_sentences(text)
+    folded = [zh.fold(raw) for raw in raws]  # one character for one: offsets hold
+    known, announcing = _document_companies(folded)
+    context = _Context(published, announcing_name=announcing)
     found: list[_Found] = []
     previous: list[_Found] = []
-    for raw in split_sentences(text):
-        sentence = _parse(raw, people_index, company_index, context.known)
+    for raw, fold in zip(raws, folded, strict=True):
+        sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
         drafts = _drafts(sentence)
         if not drafts and _denies(sentence):
@@ -127,6 +131,20 @@ def extract_statements(
         previous = current
         _remember(sentence, resolved, context)
     return [f.statement for f in _merge(found) if all_statements or f.watched]
+
+
+def _document_companies(sentences: list[str]) -> tuple[dict[str, str], str | None]:
+    """The short names the document gives its companies (short -> name to report) and
+    the company it is about, read once before the sentences (document-level stage)."""
+    text = "\n".join(sentences)
+    zh_doc = zh.document_companies(text)
+    full = [c.text for s in sentences if not HAN.search(s) for c in find_companies(s, _NO_WATCH)]
+    en_doc = en.document_companies(text, full)
+    known = {**{n: n for n in zh_doc.names}, **en_doc.names}
+    return known, zh_doc.announcing or en_doc.announcing
+
+
+_NO_WATCH = Gazetteer()
 
 
 def _denies(s: _Sentence) -> bool:
@@ -143,8 +161,10 @@ def _parse(
     people: Gazetteer,
     companies: Gazetteer,
     known: dict[str, PersonMention],
+    document_companies: dict[str, str],
+    original: str,
 ) -> _Sentence:
-    found_companies = find_companies(text, companies)
+    found_companies = find_companies(text, companies, document_companies)
     found_people = find_people(text, people, found_companies, known)
     dates = find_dates(text)
     taken: list[Span] = [*found_companies, *found_people]
@@ -158,6 +178,7 @@ def _parse(
         tuple(roles),
         tuple(triggers),
         tuple(dates),
+        original,
     )
 
 
@@ -572,7 +593,9 @@ def _context_company(
     when it says "the company", "its" or 该公司, less surely when it says nothing, and
     not at all when its object is some other company ("four more companies").
     A Chinese announcement's 公司 is the company that makes it."""
-    if context.announcing is not None and zh.SELF_REFERENCE.search(s.text):
+    if context.announcing is not None and (
+        zh.SELF_REFERENCE.search(s.text) or en.SELF_REFERENCE.search(s.text)
+    ):
         return context.announcing, 0.1
     for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
         if pattern.search(s.text) is not None:
@@ -595,6 +618,10 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
         _learn_name(person, context)
     if s.companies:
         context.last_company = s.companies[-1]
+    if context.announcing is None:
+        context.announcing = next(
+            (c for c in s.companies if c.name == context.announcing_name or c.watched), None
+        )
 
 
 def _learn_name(person: PersonMention, context: _Context) -> None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from monitor.identity import Entry
 from monitor.news import lexicon as lx
 from monitor.news.gazetteer import Gazetteer
 from monitor.news.profiles import zh
@@ -91,24 +92,38 @@ _EN_LEADING_NOISE = re.compile(
 
 
 def find_companies(
-    sentence: str, watch: Gazetteer, known: Sequence[str] = ()
+    sentence: str, watch: Gazetteer, known: Mapping[str, str] | None = None
 ) -> list[CompanyMention]:
     """Company names by legal form (Co., Ltd.; Inc.; 有限公司; 集团 ...), watch-list names
-    and ``known`` names (the short names the document gives its companies)."""
+    and ``known`` names (the short names the document gives its companies, each with the
+    name to report it by)."""
+    watched = watch.spans(sentence)
     found: list[CompanyMention] = []
     for start, end in _legal_form_spans(sentence):
-        found.append(_company(sentence, start, end, watch))
-    for start, end, entry in watch.spans(sentence):
+        found.append(_company(sentence, start, end, watch, watched))
+    for start, end, entry in watched:
         if not any(c.overlaps(start, end) for c in found):
             found.append(CompanyMention(start, end, sentence[start:end], entry.name, True))
-    for name in sorted(known, key=len, reverse=True):
-        at = sentence.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if not any(c.overlaps(at, end) for c in found):
-                found.append(_company(sentence, at, end, watch))
-            at = sentence.find(name, end)
+    for start, end, full in _known_spans(sentence, known or {}):
+        if not any(c.overlaps(start, end) for c in found):
+            listed = watch.lookup(full)
+            name = listed.name if listed is not None else full
+            found.append(CompanyMention(start, end, sentence[start:end], name, listed is not None))
     return sorted(found, key=lambda c: c.start)
+
+
+def _known_spans(sentence: str, known: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for name in sorted(known, key=len, reverse=True):
+        if HAN.search(name):
+            at = sentence.find(name)
+            while at >= 0:
+                out.append((at, at + len(name), known[name]))
+                at = sentence.find(name, at + len(name))
+            continue
+        pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(?!\s+[A-Z][a-z])"
+        out.extend((m.start(), m.end(), known[name]) for m in re.finditer(pattern, sentence))
+    return out
 
 
 def _legal_form_spans(sentence: str) -> list[tuple[int, int]]:
@@ -139,9 +154,19 @@ def _has_name_before_form(text: str) -> bool:
     return len(stripped) >= 2
 
 
-def _company(sentence: str, start: int, end: int, watch: Gazetteer) -> CompanyMention:
+def _company(
+    sentence: str,
+    start: int,
+    end: int,
+    watch: Gazetteer,
+    watched: Sequence[tuple[int, int, Entry]] = (),
+) -> CompanyMention:
+    """A company named with its legal form; watched when the watch list names it, with or
+    without the legal form ("Acme" on the list, "Acme Inc" in the text)."""
     text = sentence[start:end]
     entry = watch.lookup(text)
+    if entry is None:
+        entry = next((e for lo, hi, e in watched if lo == start and hi <= end), None)
     if entry is not None:
         return CompanyMention(start, end, text, entry.name, True)
     return CompanyMention(start, end, text, text, False)
