@@ -232,10 +232,14 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_zh(r"接替"), JOINED, SUCCESSION),
     TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
     TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
+    # 被任命, 获委任: the person comes before; 董事会任命某某: the person comes after
     TriggerRule(
-        _zh(r"(?:被|获)?(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名)(?:为)?"),
+        _zh(r"(?:被|获)(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名)(?:为)?"),
         JOINED,
-        TRANS,
+        INTRANS,
+    ),
+    TriggerRule(
+        _zh(r"(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名)(?:为)?"), JOINED, TRANS
     ),
     TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入|兼任"), JOINED, INTRANS),
     # "冷某任总经理一职": a bare 任 before a role (not 曾任, 现任, 历任)

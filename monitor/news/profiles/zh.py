@@ -16,7 +16,9 @@ every offset still points into the original text).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -24,11 +26,14 @@ from monitor.news import lexicon as lx
 from monitor.normalize import fold_han
 
 __all__ = [
+    "LIST_GAP",
     "SELF_REFERENCE",
     "DocumentCompanies",
     "document_companies",
     "find_names",
     "fold",
+    "is_history",
+    "latest_year",
     "trim_company_lead",
 ]
 
@@ -96,6 +101,16 @@ SELF_REFERENCE = re.compile(r"(?<![该其子母各])公司(?!章程)")
 
 # "来源：X网": the outlet that carried the story
 _SOURCE = re.compile(r"(?:来源|作者|编辑|记者)\s*[:：]?\s*$")
+
+
+# what may stand between two names of one list: "董事张某先生、独立董事李某女士及监事王某"
+LIST_GAP = re.compile(
+    r"^(?:先生|女士)?\s*(?:、|和|及|与|以及|，(?=原|现任|公司|"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<g")
+    + r"))\s*(?:原|现任)?(?:公司)?(?:(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<h")
+    + r")(?:兼|、|及)?)*$"
+)
 
 
 @dataclass(frozen=True)
@@ -227,7 +242,7 @@ def find_names(sentence: str) -> list[tuple[int, int]]:
     i = 0
     while i < len(sentence):
         # not inside a name found already, nor inside a role word (董事长孙某: not 长孙)
-        if any(s <= i < e for s, e in spans) or any(s < i < e for s, e in roles):
+        if any(s <= i < e for s, e in spans) or any(s <= i < e for s, e in roles):
             i += 1
             continue
         length = _name_at(sentence, i)
@@ -252,8 +267,10 @@ def _dotted_start(sentence: str, start: int, dot: int) -> int | None:
 
 
 def _dotted_end(sentence: str, dot: int, end: int) -> int | None:
-    """Where a transliterated name ends: the longest last part whose right is clear."""
-    for stop in range(end, dot + 1, -1):
+    """Where a transliterated name ends: the shortest last part (two characters or
+    more) whose right is clear, so that 因故 in 唐纳文因故离职 stays out."""
+    stops: list[int] = [*range(min(dot + 3, end), end + 1), dot + 2]
+    for stop in stops:
         last = sentence[dot + 1 : stop]
         if _right_ok(sentence, stop) and not any(_verb_at(last, k) for k in range(len(last))):
             return stop
@@ -275,6 +292,8 @@ def _name_at(sentence: str, i: int) -> int:
             and chunk[-1] not in lx.ZH_NOT_NAME_END
             and all(_HAN.match(c) for c in chunk)
             and chunk not in _not_names()
+            and "公司" not in chunk
+            and "集团" not in chunk
             and _right_ok(sentence, i + length)
             and not lx.ZH_ROLE.search(chunk)
             and not _has_trigger(chunk)
@@ -308,3 +327,28 @@ def _right_ok(sentence: str, j: int) -> bool:
     if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
         return True
     return _verb_at(sentence, j) or _ROLE_AFTER.match(sentence, j) is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Career history
+# ---------------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+def latest_year(sentences: Sequence[str]) -> int | None:
+    """The latest year a Chinese story names (its likely year, when it has no date)."""
+    years = [int(y) for text in sentences for y in _YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def is_history(when: str | None, published: date | None, latest: int | None) -> bool:
+    """A change dated a year or more before the story is career history (a résumé line:
+    "2015年4月，某某加入某公司"). Without a publication date, two years before the latest
+    year the story names."""
+    if when is None or not when[:4].isdigit():
+        return False
+    year, month = int(when[:4]), int(when[5:7]) if len(when) >= 7 else 1
+    if published is not None:
+        return (published.year * 12 + published.month) - (year * 12 + month) >= 12
+    return latest is not None and latest - year >= 2
