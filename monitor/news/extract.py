@@ -249,7 +249,7 @@ def _background(window: str, after: str) -> bool:
     if _BEFORE.search(window) or lx.EN_RIGHT_BEFORE.search(window):
         return True
     clause = re.split(r"[,;.]", after, maxsplit=1)[0]
-    if lx.EN_BARE_YEAR.search(clause) and not re.search(r"\b(?:will|to)\s+(?:\w+\s+)?$", window):
+    if en.BACKGROUND_TIME.search(clause) and not re.search(r"\b(?:will|to)\s+(?:\w+\s+)?$", window):
         return True
     if _RELATIVE_PRONOUN.search(window):
         clause = re.split(r"[,;]", after, maxsplit=1)[0]

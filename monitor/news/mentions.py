@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from monitor.identity import Entry
 from monitor.news import lexicon as lx
 from monitor.news.gazetteer import Gazetteer
-from monitor.news.profiles import zh
+from monitor.news.profiles import en, zh
 
 
 @dataclass(frozen=True)
@@ -179,11 +179,14 @@ def _company(
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
 _EN_NAME_TOKEN = (
-    rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
-    rf"|[{_UP}]\.)"
+    rf"(?:[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:[-'’][{_UP}]?[{_LOW}]+)?"  # McAfee, Smith-Jones
+    rf"|[{_UP}]['’][{_UP}][{_LOW}]+"  # O'Reilly
+    rf"|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
+    rf"|[{_UP}]\.(?:[{_UP}]\.)*)"  # initials: "R.", "W.D."
 )
 _SINGLE_NAME = re.compile(rf"(?<![\w.])[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?(?![\w])")
 _EN_PARTICLE = r"(?:de|da|di|van|von|der|den|la|le|bin|al|del)"
+_EN_SUFFIX = r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))"  # "Lloyd U. Noland Jr.", "Ely II"
 _EN_NAME = re.compile(
     r"(?<![\w.])"
     + _EN_NAME_TOKEN
@@ -191,7 +194,9 @@ _EN_NAME = re.compile(
     + _EN_PARTICLE
     + r"\s+)?"
     + _EN_NAME_TOKEN
-    + r"){1,3}(?![\w])"
+    + r"){1,3}"
+    + _EN_SUFFIX
+    + r"?(?![\w])"
 )
 _EN_TITLED = re.compile(
     rf"\b(?:Mr|Mrs|Ms|Dr)\.?\s+(?P<name>[{_UP}][{_LOW}]+(?:[-'][{_UP}][{_LOW}]+)?)(?![\w])"
@@ -266,6 +271,8 @@ def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]
     run: list[tuple[int, int]] = []
     for w in re.finditer(r"\S+", sentence[start:end]):
         word = w.group().strip(".,").lower()
+        if word in en.ORG_WORDS:  # "Boeing Military Aircraft" is no person
+            return []
         if word in lx.NOT_NAME_WORDS or word.endswith("ly"):
             out.extend(_keep_run(run))
             run = []

@@ -75,6 +75,41 @@ _GENERIC = frozenset(
 )
 
 
+# words that end (or make) the name of an organisation, never a person's
+_ORG_WORDS = """association bancorp bancshares bank banks bankshares savings trust partners airlines
+    airways industries laboratories labs systems technologies technology electronics
+    communications motors resources energy exploration petroleum oil gas mining minerals
+    pharmaceuticals pharmaceutical insurance financial securities capital investors stores
+    enterprises international corporation company companies inc corp ltd plc group holdings
+    division unit subsidiary products services software networks media entertainment
+    foods brands manufacturing equipment instruments semiconductor semiconductors
+    chemical chemicals steel properties realty fund funds force army navy agency
+    commission committee council department ministry board exchange university college
+    institute hospital video studios pictures broadcasting aircraft aerospace"""
+ORG_WORDS = frozenset(_ORG_WORDS.split())
+
+_CAP_WORD = r"[A-Z][\w&'’.-]*"
+_LINKED = r"(?:[ \t]+(?:of|and|&|for|de)[ \t]+" + _CAP_WORD + r"|[ \t]+" + _CAP_WORD + ")"
+_CAP_RUN = _CAP_WORD + _LINKED + "*"
+# Reuters: "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN"
+_TICKER_HEADLINE = re.compile(r"^\s*(?P<name>[A-Z][A-Z0-9&'.,\- ]{1,60}?)\s*<[A-Z0-9.]+>")
+# "PORTLAND, Ore., March 26 - Flight Dynamics Inc said ..."
+_DATELINE_SUBJECT = re.compile(
+    r"^[A-Z][A-Za-z .,']{1,40},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|[A-Z][a-z]+)\s+-\s+"
+    r"(?:<)?(?P<name>" + _CAP_RUN + r")>?\s+(?:said|reported|announced|elected|appointed|named)\b",
+    re.MULTILINE,
+)
+_ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
+
+
+# in the clause of a past change these make it background: "joined in 2009", "a year ago"
+BACKGROUND_TIME = re.compile(
+    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b", re.IGNORECASE
+)
+
+_LINKS = frozenset(["the", "a", "an", "and", "of", "for", "in", "on", "at", "by", "to", "&"])
+
+
 @dataclass(frozen=True)
 class DocumentCompanies:
     """Short names the document uses for its companies (short -> full), and the company
@@ -91,7 +126,7 @@ def stem(name: str) -> str:
 
 def document_companies(text: str, full_names: Iterable[str]) -> DocumentCompanies:
     """Short names for the companies named in full (``full_names``, in text order)."""
-    full = list(dict.fromkeys([*full_names, *_bracketed(text)]))
+    full = list(dict.fromkeys([*full_names, *_bracketed(text), *_cued(text)]))
     owners: dict[str, set[str]] = {}
     for name in full:
         for short in _short_forms(name, text):
@@ -99,6 +134,42 @@ def document_companies(text: str, full_names: Iterable[str]) -> DocumentCompanie
     # "Xiaomi" for both "Xiaomi Technology Co." and "Xiaomi Automobile Co.": neither
     names = {short: next(iter(fulls)) for short, fulls in owners.items() if len(fulls) == 1}
     return DocumentCompanies(names, _announcing(text, full))
+
+
+def _cued(text: str) -> list[str]:
+    """Companies named without a legal form: the one before the headline's ticker (as the
+    text spells it), the subject of the dateline sentence, names ending in an
+    organisation word ("Valley Federal Savings and Loan Association")."""
+    out: list[str] = []
+    headline = next((line for line in text.splitlines() if line.strip()), "")
+    ticker = _TICKER_HEADLINE.match(headline)
+    if ticker:
+        head = ticker.group("name").strip(" ,.")
+        body = len(headline)  # the body's spelling, not the headline's capitals
+        for m in re.finditer(r"(?<![\w-])" + re.escape(head.title()), text.title()[body:]):
+            run = _ORG_RUN.match(text, body + m.start())
+            if run and run.group("name").upper().startswith(head):
+                out.append(_trim_run(run.group("name"), head))
+                break
+    out.extend(m.group("name") for m in _DATELINE_SUBJECT.finditer(text))
+    for m in _ORG_RUN.finditer(text):
+        words = m.group("name").split()
+        if (
+            len(words) >= 2
+            and words[-1].lower().strip(".,") in ORG_WORDS
+            and words[0] != "The"
+            and re.search("[a-z]", m.group("name"))  # not a headline in capitals
+        ):
+            out.append(m.group("name"))
+    return [n for n in (o.strip(" ,.") for o in out) if len(n) >= 3]
+
+
+def _trim_run(run: str, head: str) -> str:
+    """The capitalised run after the headline name, without a trailing "Inc"-less
+    sentence word: at most the headline's words plus three."""
+    words = run.split()
+    keep = len(head.split()) + 3
+    return " ".join(words[:keep])
 
 
 def _bracketed(text: str) -> list[str]:
@@ -115,10 +186,13 @@ def _short_forms(name: str, text: str) -> list[str]:
     words = base.split()
     if not words or not words[0][:1].isupper():
         return []
-    out = [base] if base != name and len(base) >= 3 else []
+    out = [name, base] if base != name and len(base) >= 3 else [name]
+    if len(words) == 1 and words[0].isupper() and len(words[0]) >= 4:
+        out.append(words[0].title())  # "ROLM Corp" is "Rolm" in the text
     for n in range(len(words) - 1, 0, -1):
         head = " ".join(words[:n])
-        if _usable(words[:n], text) and re.search(r"(?<![\w-])" + re.escape(head) + r"\b", text):
+        alone = r"(?<![\w-])" + re.escape(head) + r"\b(?![ \t]+" + re.escape(words[n]) + ")"
+        if _usable(words[:n], text) and re.search(alone, text):
             out.append(head)
     return out
 
@@ -127,7 +201,7 @@ def _usable(words: list[str], text: str) -> bool:
     """A leading part is a name when it does not end in a linking word and is not a
     common word ("American", or a word the text also writes in lower case)."""
     last = words[-1]
-    if last.lower() in _GENERIC or not last[:1].isupper():
+    if last.lower() in _LINKS or not last[:1].isupper():
         return False
     if len(words) == 1:
         word = words[0]
