@@ -88,6 +88,7 @@ class _Context:
     last_company: CompanyMention | None = None
     announcing: CompanyMention | None = None  # 公司, "the company": the story's company
     announcing_name: str | None = None
+    latest_year: int | None = None  # the latest year a Chinese story names
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -118,6 +119,7 @@ def extract_statements(
     folded = [zh.fold(raw) for raw in raws]  # one character for one: offsets hold
     known, announcing = _document_companies(folded)
     context = _Context(published, announcing_name=announcing)
+    context.latest_year = zh.latest_year(folded)
     found: list[_Found] = []
     previous: list[_Found] = []
     for raw, fold in zip(raws, folded, strict=True):
@@ -187,7 +189,24 @@ def _drafts(s: _Sentence) -> list[_Draft]:
     for i in range(len(s.triggers)):
         if not _hedged(s, i):
             out.extend(_trigger_drafts(s, i))
-    return _inherit_roles(out)
+    return _inherit_roles(_succession_roles(s, out))
+
+
+def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
+    """ "A接替B担任R": A takes R and B gives it up; 担任 is not B's own change."""
+    out = list(drafts)
+    for t in s.triggers:
+        if not (t.chinese and t.kind == lx.SUCCESSION):
+            continue
+        old = next((p for p in s.people if p.start >= t.end and not p.pronoun), None)
+        verb = next((u for u in s.triggers if old and u.start == old.end), None)
+        if old is None or verb is None or verb.change != lx.JOINED:
+            continue
+        mine = [d for d in out if d.at == verb.start and d.person == old]
+        roles = next((d.roles for d in mine if d.roles), ())
+        out = [d for d in out if d not in mine]
+        out = [replace(d, roles=d.roles or roles) if d.at == t.start else d for d in out]
+    return out
 
 
 def _inherit_roles(drafts: list[_Draft]) -> list[_Draft]:
@@ -353,6 +372,15 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
 _LIST_GAP = re.compile(r"^\s*(?:,|、|和|及|与|以及|and|, and)\s*$")
 
 
+def _same_clause_zh(s: _Sentence, at: int, people: list[PersonMention]) -> bool:
+    """ "辞职；某某": a Chinese name after the verb belongs to it only in the same clause."""
+    return bool(people) and not re.search(r"[，；。,;]", s.text[at : people[0].start])
+
+
+def _list_gap(gap: str) -> bool:
+    return bool(_LIST_GAP.match(gap) or zh.LIST_GAP.match(gap))
+
+
 def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
     """The person closest before ``at``, with the names listed right before it."""
     before = [p for p in s.people if p.end <= at]
@@ -360,7 +388,7 @@ def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
         return []
     group = [before[-1]]
     for p in reversed(before[:-1]):
-        if not _LIST_GAP.match(s.text[p.end : group[0].start]):
+        if not _list_gap(s.text[p.end : group[0].start]):
             break
         group.insert(0, p)
     return group
@@ -372,7 +400,7 @@ def _first_after(s: _Sentence, at: int, hi: int) -> list[PersonMention]:
         return []
     group = [after[0]]
     for p in after[1:]:
-        if not _LIST_GAP.match(s.text[group[-1].end : p.start]):
+        if not _list_gap(s.text[group[-1].end : p.start]):
             break
         group.append(p)
     return group
@@ -392,7 +420,9 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     elif t.kind == lx.AFTER:
         chosen = after or before
     else:
-        chosen = before or (after if t.chinese else [])
+        chosen = before or (after if t.chinese and _same_clause_zh(s, t.end, after) else [])
+        if t.chinese and t.kind == lx.TRANS and not t.passive:
+            chosen = []  # 董事会委任财务顾问: nobody appointed, not the person before
     pairs = [(p, t.change) for p in chosen]
     if t.change == lx.JOINED and after and _TAKES_FROM.match(s.text[t.end : after[0].start]):
         pairs.append((after[0], lx.LEFT))  # "takes over from co-founder Martin Hale"
@@ -569,13 +599,18 @@ def _finish(
         confidence -= doubt
     if company is None or person_key(person.name) == "":
         return None
+    when = _date_for(draft, s, resolved)
+    if HAN.search(s.text) and (
+        not draft.roles or zh.is_history(when, context.published, context.latest_year)
+    ):
+        return None  # a Chinese change names its office; one years before is career history
     statement = Statement(
         person=person.name,
         company=company.name,
         change=draft.change,
         role=", ".join(_ordered(draft.roles)) or None,
         previous_role=", ".join(_ordered(draft.previous)) or None,
-        date=_date_for(draft, s, resolved),
+        date=when,
         evidence=evidence,
         confidence=round(max(0.0, min(1.0, confidence)), 2),
     )

@@ -261,7 +261,7 @@ def _name_shaped(sentence: str) -> list[tuple[int, int]]:
         spans.extend(_clean_en_name(sentence, m.start(), m.end()))
     for m in _EN_TITLED.finditer(sentence):
         spans.append((m.start("name"), m.end("name")))
-    spans.extend(_zh_names(sentence))
+    spans.extend(zh.find_names(sentence))
     return spans
 
 
