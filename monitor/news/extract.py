@@ -173,15 +173,50 @@ def _parse(
     roles = find_roles(text, taken)
     date_spans = [Span(d.start, d.end, "") for d in dates]
     triggers = find_triggers(text, [*taken, *roles, *date_spans])
+    asides = _asides(text, found_companies, found_people, triggers)
     return _Sentence(
         text,
-        tuple(found_companies),
+        tuple(c for c in found_companies if not _within(c, asides)),
         tuple(found_people),
-        tuple(roles),
+        tuple(r for r in roles if not _within(r, asides)),
         tuple(triggers),
         tuple(dates),
         original,
     )
+
+
+# ", the chairman of Acme Inc," after a name: who the person is, not what changed
+_ASIDE_END = re.compile(r"\s*(?:<[^>]{1,12}>)?\s*(?:,|\band\b|$)")
+
+
+def _asides(
+    text: str,
+    companies: Sequence[CompanyMention],
+    people: Sequence[PersonMention],
+    triggers: Sequence[TriggerMention],
+) -> list[tuple[int, int]]:
+    """Spans of English appositions that tell where a named person works ("John Smith,
+    the chairman of Acme Inc., said ..."): their companies and roles are not the
+    sentence's change. One comma opens them and one closes them; no change verb inside."""
+    out: list[tuple[int, int]] = []
+    for c in companies:
+        if HAN.search(c.text):
+            continue
+        person = next((p for p in reversed(people) if p.end <= c.start and not p.pronoun), None)
+        if person is None:
+            continue
+        between = text[person.end : c.start]
+        if not between.lstrip().startswith(",") or between.count(",") != 1 or ";" in between:
+            continue
+        if any(person.end <= t.start < c.start for t in triggers) or len(between) > 90:
+            continue
+        if _ASIDE_END.match(text, c.end):
+            out.append((person.end, c.end))
+    return out
+
+
+def _within(span: Span, bounds: Sequence[tuple[int, int]]) -> bool:
+    return any(lo <= span.start and span.end <= hi for lo, hi in bounds)
 
 
 def _drafts(s: _Sentence) -> list[_Draft]:
