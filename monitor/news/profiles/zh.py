@@ -78,6 +78,15 @@ _LEAD_NOISE = re.compile(
     r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
     r"\d{1,4}[年月日号]|[\d\s.%:：,，]+(?=[\u4e00-\u9fff]))"
 )
+# places that begin legal names (厦门国际信托有限公司), to cut a person's name off before them
+_PLACES = (
+    "北京|上海|天津|重庆|深圳|广州|厦门|杭州|南京|苏州|武汉|成都|西安|青岛|大连|宁波|无锡|长沙|郑州|"
+    "济南|福州|合肥|昆明|南昌|沈阳|长春|哈尔滨|石家庄|太原|贵阳|南宁|海口|兰州|西宁|银川|乌鲁木齐|"
+    "呼和浩特|拉萨|珠海|东莞|佛山|中山|温州|绍兴|嘉兴|台州|烟台|泉州|常州|南通|徐州|扬州|香港|澳门|"
+    "广东|江苏|浙江|山东|河南|河北|湖南|湖北|四川|福建|安徽|江西|辽宁|吉林|黑龙江|山西|陕西|云南|"
+    "贵州|广西|海南|甘肃|青海|宁夏|新疆|西藏|内蒙古|中国|中信|中铁|中建|国家"
+)
+_PERSON_BEFORE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?=(?:" + _PLACES + r"))")
 # single characters that join a name to what is before it
 _LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
 # what is not a company even where a pattern says so
@@ -131,6 +140,9 @@ def trim_company_lead(run: str) -> str:
     cut = _LEAD_NOISE.match(run)
     name = run[cut.end() :] if cut else run
     name = _LEAD_PARTICLE.sub("", name)
+    person = _PERSON_BEFORE_PLACE.match(name)
+    if person and person.group()[0] in lx.ZH_SURNAMES:
+        name = name[person.end() :]  # "核准胡某厦门国际信托有限公司": the person is not the name
     return name.lstrip(" -·&")
 
 
@@ -218,6 +230,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
 # a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
+# a role word right before a name: "证券事务代表王某", "提名委员会主席武某"
+_ROLE_BEFORE = re.compile("(?:" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<b") + ")$")
 # a role word, optionally after 公司/集团, right after a name: "免去邓某公司副总经理职务"
 _ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + lx.ZH_ROLE.pattern + ")")
 
@@ -314,7 +328,7 @@ def _left_ok(sentence: str, i: int) -> bool:
     if i == 0 or not _HAN.match(sentence[i - 1]):
         return True
     before = sentence[:i]
-    if before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS):
+    if before.endswith(lx.ZH_NAME_LEFT) or _ROLE_BEFORE.search(before[-16:]):
         return True
     tail = before[-6:]
     return any(m.end() == len(tail) for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(tail))
