@@ -412,8 +412,32 @@ def _same_clause_zh(s: _Sentence, at: int, people: list[PersonMention]) -> bool:
     return bool(people) and not re.search(r"[，；。,;]", s.text[at : people[0].start])
 
 
-def _list_gap(gap: str) -> bool:
-    return bool(_LIST_GAP.match(gap) or zh.LIST_GAP.match(gap))
+def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
+    gap = s.text[lo:hi]
+    if _LIST_GAP.match(gap) or zh.LIST_GAP.match(gap):
+        return True
+    return _role_gap(s, lo, hi)
+
+
+# "A, executive vice president, B, senior vice president, and C resigned"
+_EN_ROLE_GAP = re.compile(
+    r"^\s*,\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also|company's)"
+    r"\s+|\x00[\s,]*)+,?\s*(?:and\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _role_gap(s: _Sentence, lo: int, hi: int) -> bool:
+    """Names in a list, each followed by its role."""
+    if hi - lo > 80 or HAN.search(s.text[lo:hi]):
+        return False
+    chars = list(s.text[lo:hi])
+    roles = [r for r in s.roles if lo <= r.start and r.end <= hi]
+    if not roles:
+        return False
+    for r in reversed(roles):
+        chars[r.start - lo : r.end - lo] = ["\x00"]
+    return _EN_ROLE_GAP.match("".join(chars)) is not None
 
 
 def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
@@ -423,7 +447,7 @@ def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
         return []
     group = [before[-1]]
     for p in reversed(before[:-1]):
-        if not _list_gap(s.text[p.end : group[0].start]):
+        if not _list_gap(s, p.end, group[0].start):
             break
         group.insert(0, p)
     return group
@@ -435,7 +459,7 @@ def _first_after(s: _Sentence, at: int, hi: int) -> list[PersonMention]:
         return []
     group = [after[0]]
     for p in after[1:]:
-        if not _list_gap(s.text[group[-1].end : p.start]):
+        if not _list_gap(s, group[-1].end, p.start):
             break
         group.append(p)
     return group
@@ -694,8 +718,11 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
         )
 
 
+_SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "ii", "iii", "iv"])
+
+
 def _learn_name(person: PersonMention, context: _Context) -> None:
-    words = person.text.replace(",", " ").split()
+    words = [w for w in person.text.replace(",", " ").split() if w.lower() not in _SUFFIXES]
     if len(words) < 2 or HAN.search(person.text):
         return
     for word in {words[0], words[-1]}:
