@@ -179,7 +179,8 @@ def _company(
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
 _EN_NAME_TOKEN = (
-    rf"(?!(?:Jr|Sr)\b)(?:[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:[-'’][{_UP}]?[{_LOW}]+)?"  # McAfee, Smith-Jones
+    rf"(?!(?:Jr|Sr)\b)"  # a suffix is no name part
+    rf"(?:[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:[-'’][{_UP}]?[{_LOW}]+)?"  # McAfee, Smith-Jones
     rf"|[{_UP}]['’][{_UP}][{_LOW}]+"  # O'Reilly
     rf"|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
     rf"|[{_UP}]\.(?:[{_UP}]\.)*)"  # initials: "R.", "W.D."
