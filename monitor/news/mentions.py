@@ -373,7 +373,8 @@ _ZH_PASSIVE = re.compile(r"被$")
 def find_triggers(sentence: str, taken: Sequence[Span]) -> list[TriggerMention]:
     """Change verbs in order; an earlier rule wins where two overlap."""
     out: list[TriggerMention] = []
-    for rules, chinese in ((lx.EN_TRIGGERS, False), (lx.ZH_TRIGGERS, True)):
+    english = (*en.TRIGGERS, *lx.EN_TRIGGERS)
+    for rules, chinese in ((english, False), (lx.ZH_TRIGGERS, True)):
         for rule in rules:
             for m in rule.pattern.finditer(sentence):
                 start, end = m.start(), m.end()

@@ -13,7 +13,48 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["SELF_REFERENCE", "DocumentCompanies", "document_companies"]
+from monitor.news.lexicon import AFTER, INTRANS, JOINED, LEFT, TRANS, TriggerRule
+
+__all__ = ["SELF_REFERENCE", "TRIGGERS", "DocumentCompanies", "document_companies"]
+
+
+def _en(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])", re.IGNORECASE)
+
+
+_BE = r"(?:was|were|is|are|be|been|being|has been|have been|had been)"
+_DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?|responsibilit(?:y|ies))"
+
+# Change constructions of company news, tried before the general change verbs.
+TRIGGERS: tuple[TriggerRule, ...] = (
+    # "Geiger's post has been filled by John Desmond"
+    TriggerRule(_en(_BE + r" filled by"), JOINED, AFTER),
+    # "was relieved of his duties"
+    TriggerRule(_en(r"relieved of (?:his|her|their|all) " + _DUTIES), LEFT, INTRANS),
+    # "will assume the added duties of", "assuming his duties"
+    TriggerRule(
+        _en(
+            r"assum(?:e|es|ed|ing) (?:the |his |her |their )?(?:added |additional |new |former )?"
+            + _DUTIES
+            + r"(?: of)?"
+        ),
+        JOINED,
+        INTRANS,
+    ),
+    # "will take an early retirement", "took early retirement"
+    TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:an )?early retirement"), LEFT, INTRANS),
+    # "announced the appointment of Jane Doe as CFO", "accepted the resignation of"
+    TriggerRule(_en(r"(?:the )?(?:appointment|election|nomination)s? of"), JOINED, TRANS),
+    TriggerRule(
+        _en(r"(?:the )?(?:resignation|retirement|departure|removal|dismissal|ouster)s? of"),
+        LEFT,
+        TRANS,
+    ),
+    # "nominated Richard Roe ... for election to its board"
+    TriggerRule(_en(r"nominat(?:e|es|ed|ing)"), JOINED, TRANS),
+    # "added Jane Doe to its board"
+    TriggerRule(_en(r"add(?:s|ed|ing)"), JOINED, TRANS, needs_role=True),
+)
 
 # "it said", "the company said", "its board": the company the story is about
 SELF_REFERENCE = re.compile(
