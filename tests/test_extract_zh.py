@@ -181,3 +181,39 @@ def test_traditional_chinese_is_folded_and_quoted_as_written() -> None:
         ("陈国华", "蓝海科技（广州）有限公司", "left", "executive director")
     ]
     assert found[0].evidence == "陳國華辭任藍海科技（廣州）有限公司執行董事。"
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # who makes an announcement is a company
+        ("另一家家居企业美居坊发布公告称，公司总经理辞职。", "美居坊"),
+        # the employer stands right before the role right before the person
+        ("就在思远家居董事兼副总经理周凯宣布离职后。", "思远家居"),
+        ("消息称，云帆金融CEO钱程辞职。", "云帆金融"),
+    ],
+)
+def test_companies_named_by_their_place_in_the_sentence(text: str, company: str) -> None:
+    assert company in zh.document_companies(text).names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "负责人兼乘用车总经理周凯表示。",  # 负责人兼乘用车: a role, not an employer
+        "策划及调控处主管郑明辞职。",  # a department, not a company
+        "公司原董事长许强辞职。",
+    ],
+)
+def test_what_stands_before_a_role_is_not_always_a_company(text: str) -> None:
+    assert zh.document_companies(text).names == ()
+
+
+def test_committee_chairs_and_regulator_approvals() -> None:
+    assert _triples(HEAD + "董事会任命伏立担任董事会提名委员会主席。") == {
+        ("伏立", "北辰电气", "joined")
+    }
+    found = _read("监管局正式核准胡明远厦门海峡信托有限公司总经理任职资格。")
+    assert [(s.person, s.company, s.change) for s in found] == [
+        ("胡明远", "厦门海峡信托有限公司", "joined")
+    ]

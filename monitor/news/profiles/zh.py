@@ -16,7 +16,7 @@ every offset still points into the original text).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -86,6 +86,8 @@ _PLACES = (
     "广东|江苏|浙江|山东|河南|河北|湖南|湖北|四川|福建|安徽|江西|辽宁|吉林|黑龙江|山西|陕西|云南|"
     "贵州|广西|海南|甘肃|青海|宁夏|新疆|西藏|内蒙古|中国|中信|中铁|中建|国家"
 )
+_PLACE_AT = re.compile(_PLACES)
+_LEGAL_FORM_AHEAD = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:有限公司|有限责任公司|集团)")
 _PERSON_BEFORE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?=(?:" + _PLACES + r"))")
 # single characters that join a name to what is before it
 _LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
@@ -122,6 +124,31 @@ LIST_GAP = re.compile(
 )
 
 
+# "索菲亚董事兼副总经理王某", "优信首席市场官（CMO）王某", "某金融CEO徐某": the employer
+# stands right before the role that stands right before the person
+_EMPLOYER_ROLE_NAME = re.compile(
+    r"(?P<company>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<e")
+    + r"|CEO|CFO|COO|CTO|CMO)(?:（[A-Z]{2,4}）)?(?:(?:兼|、)(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<f")
+    + r"))*(?=[A-Z]|["
+    + "".join(sorted(lx.ZH_SURNAMES))
+    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；]|辞|离|卸|出任|担任|因|宣布|被|已|将))"
+)
+# "另一家企业好莱客发布公告称": who makes an announcement is a company
+_ANNOUNCER = re.compile(
+    r"(?P<company>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)"
+    r"(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
+    r"(?:发布公告|发布了公告|公告称|发出公告|披露公告)"
+)
+# what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
+_NOT_EMPLOYER = re.compile(
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人]$|兼"
+    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
+    r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
+)
+
+
 @dataclass(frozen=True)
 class DocumentCompanies:
     """The companies a document names without a legal form, and the one announcing."""
@@ -146,6 +173,15 @@ def trim_company_lead(run: str) -> str:
     return name.lstrip(" -·&")
 
 
+def _in_role(text: str, at: int) -> bool:
+    """Whether a role word runs across ``at`` (副总|经理)."""
+    for k in range(1, 6):
+        m = lx.ZH_ROLE.match(text, max(0, at - k))
+        if m is not None and m.end() > at:
+            return True
+    return False
+
+
 def _name_before(text: str, end: int) -> str | None:
     m = _RUN_BEFORE.search(text, 0, end)
     if m is None or _SOURCE.search(text, max(0, m.start() - 4), m.start()):
@@ -165,28 +201,9 @@ def _plausible(name: str) -> bool:
 def document_companies(text: str) -> DocumentCompanies:
     """Companies a (folded) Chinese document names without their legal form."""
     headline = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    found: list[tuple[int, str]] = []  # (rank, name): lower ranks are surer
-    for pattern in (_STOCK_CODE, _PRICE_QUOTE):
-        for m in pattern.finditer(text):
-            name = _name_before(text, m.start())
-            if name:
-                found.append((0, name))
-    for m in _SHORT_NAME.finditer(text):
-        name = m.group("name") or m.group("listed")
-        if name and _plausible(name):
-            found.append((0, name))
-    head = _HEADLINE.match(headline)
-    if head:
-        name = trim_company_lead(head.group("name"))
-        if _plausible(name) and 4 <= len(name) <= 8:
-            found.append((1, name))
-    for m in _INDUSTRY_NAME.finditer(text):
-        name = trim_company_lead(m.group("name"))
-        # a name told once in passing is not learned: it must recur or head the story
-        if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
-            found.append((2, name))
+    found = sorted(_candidates(text, headline), key=lambda rn: rn[0])  # surer ranks first
     names: list[str] = []
-    for _, name in sorted(found, key=lambda rn: rn[0]):
+    for _, name in found:
         if name not in names:
             names.append(name)
     # "胡某厦门信托" is a person's name glued to a company learned on its own
@@ -195,9 +212,46 @@ def document_companies(text: str) -> DocumentCompanies:
         for n in names
         if not any(n != m and n.endswith(m) and len(n) - len(m) <= 3 for m in names)
     ]
-    sure = [name for rank, name in sorted(found, key=lambda rn: rn[0]) if rank < 2]
-    sure = [n for n in sure if n in names]
+    sure = [name for rank, name in found if rank < 2 and name in names]
     return DocumentCompanies(tuple(names), _announcing(headline, text, names, sure or names))
+
+
+def _candidates(text: str, headline: str) -> Iterator[tuple[int, str]]:
+    """(rank, name) for every way the text names a company; lower ranks are surer."""
+    for pattern in (_STOCK_CODE, _PRICE_QUOTE):
+        for m in pattern.finditer(text):
+            name = _name_before(text, m.start())
+            if name:
+                yield 0, name
+    for m in _SHORT_NAME.finditer(text):
+        name = m.group("name") or m.group("listed")
+        if name and _plausible(name):
+            yield 0, name
+    yield from _told_names(text, headline)
+
+
+def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
+    """Names known by where they stand: the headline, an industry word, an announcement,
+    a role and a person after them."""
+    head = _HEADLINE.match(headline)
+    if head:
+        name = trim_company_lead(head.group("name"))
+        if _plausible(name) and 4 <= len(name) <= 8:
+            yield 1, name
+    for m in _INDUSTRY_NAME.finditer(text):
+        name = trim_company_lead(m.group("name"))
+        # a name told once in passing is not learned: it must recur or head the story
+        if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
+            yield 2, name
+    for pattern in (_ANNOUNCER, _EMPLOYER_ROLE_NAME):
+        for m in pattern.finditer(text):
+            name = trim_company_lead(m.group("company"))
+            if _employer(name) and not _in_role(text, m.end("company")):  # not 副总|经理
+                yield 3, name
+
+
+def _employer(name: str) -> bool:
+    return _plausible(name) and 2 <= len(name) <= 8 and not _NOT_EMPLOYER.search(name)
 
 
 def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
@@ -330,8 +384,10 @@ def _left_ok(sentence: str, i: int) -> bool:
     before = sentence[:i]
     if before.endswith(lx.ZH_NAME_LEFT) or _ROLE_BEFORE.search(before[-16:]):
         return True
-    tail = before[-6:]
-    return any(m.end() == len(tail) for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(tail))
+    lo = max(0, i - 6)
+    return any(
+        m.end() == i for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(sentence, lo, i + 48)
+    )
 
 
 def _right_ok(sentence: str, j: int) -> bool:
@@ -340,6 +396,8 @@ def _right_ok(sentence: str, j: int) -> bool:
     after = sentence[j:]
     if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
         return True
+    if _PLACE_AT.match(sentence, j) and _LEGAL_FORM_AHEAD.match(sentence, j):
+        return True  # 核准胡某厦门某某信托有限公司: a legal name that starts with a place
     return _verb_at(sentence, j) or _ROLE_AFTER.match(sentence, j) is not None
 
 
