@@ -93,11 +93,11 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("执行董事", "executive director"),
     ("独立董事", "independent director"),
     ("董秘", "secretary"),
-    ("董事", "director"),
+    ("董事(?![会局])", "director"),
     ("副总经理", "deputy general manager"),
     ("总经理", "general manager"),
     ("经理", "manager"),
-    ("监事", "supervisor"),
+    ("监事(?!会)", "supervisor"),
     ("高级副总裁", "vice president"),
     ("执行副总裁", "vice president"),
     ("副总裁", "vice president"),
@@ -121,11 +121,18 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("合伙人", "partner"),
     ("法人", "legal representative"),
     ("负责人", "head"),
+    (
+        "(?:提名|薪酬|审计|审核|战略|风险管理|薪酬与考核|执行|投资)?委员会(?:主席|主任)",
+        "committee chairman",
+    ),
     ("主管", "head"),
 )
 ZH_ROLE = re.compile("|".join(f"(?P<z{i}>{p})" for i, (p, _) in enumerate(_ZH_ROLES)))
 ZH_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ZH_ROLES)
-ZH_ROLE_WORDS: tuple[str, ...] = tuple(word for word, _ in _ZH_ROLES)
+# the roles that are plain words (without the pattern parts), for prefix and suffix tests
+ZH_ROLE_WORDS: tuple[str, ...] = tuple(
+    w for w in (re.sub(r"\(\?![^)]*\)", "", word) for word, _ in _ZH_ROLES) if w.isalpha()
+)
 
 ROLE_ORDER: tuple[str, ...] = (
     "legal representative",
@@ -229,11 +236,23 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
         LEFT,
         INTRANS,
     ),
-    TriggerRule(_zh(r"接替"), JOINED, SUCCESSION),
+    TriggerRule(_zh(r"接替|替代|取代"), JOINED, SUCCESSION),
     TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"(?:被|获)?提拔为|(?:被|获)?擢升为"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"提拔|擢升"), ROLE_CHANGED, TRANS),
+    # a regulator approves the person's qualification for the post: the appointment holds
+    TriggerRule(_zh(r"核准(?=[^，。；]{2,40}任职资格)"), JOINED, TRANS),
     TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
+    # 被任命, 获委任: the person comes before; 董事会任命某某: the person comes after
     TriggerRule(
-        _zh(r"(?:被|获)?(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名)(?:为)?"),
+        _zh(
+            r"(?:被|获)(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名(?!委员会))(?:为)?"
+        ),
+        JOINED,
+        INTRANS,
+    ),
+    TriggerRule(
+        _zh(r"(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名(?!委员会))(?:为)?"),
         JOINED,
         TRANS,
     ),
@@ -516,13 +535,6 @@ ZH_NAME_LEFT: tuple[str, ...] = (
     "集团",
     "人",
     "长",
-    "事",
-    "理",
-    "监",
-    "裁",
-    "官",
-    "书",
-    "秘",
     "称",
     "创始人",
     "表示",
@@ -621,6 +633,18 @@ ZH_NAME_RIGHT = (
     "目前",
     "现任",
     "曾",
+    "递交",
+    "提交",
+    "提出",
+    "请辞",
+    "申请",
+    "因",
+    "向",
+    "自",
+    "获",
+    "拟",
+    "将于",
+    "于",
 )
 # a Chinese name does not end in these
 ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")

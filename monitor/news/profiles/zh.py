@@ -16,7 +16,9 @@ every offset still points into the original text).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -24,11 +26,14 @@ from monitor.news import lexicon as lx
 from monitor.normalize import fold_han
 
 __all__ = [
+    "LIST_GAP",
     "SELF_REFERENCE",
     "DocumentCompanies",
     "document_companies",
     "find_names",
     "fold",
+    "is_history",
+    "latest_year",
     "trim_company_lead",
 ]
 
@@ -73,6 +78,17 @@ _LEAD_NOISE = re.compile(
     r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
     r"\d{1,4}[年月日号]|[\d\s.%:：,，]+(?=[\u4e00-\u9fff]))"
 )
+# places that begin legal names (厦门国际信托有限公司), to cut a person's name off before them
+_PLACES = (
+    "北京|上海|天津|重庆|深圳|广州|厦门|杭州|南京|苏州|武汉|成都|西安|青岛|大连|宁波|无锡|长沙|郑州|"
+    "济南|福州|合肥|昆明|南昌|沈阳|长春|哈尔滨|石家庄|太原|贵阳|南宁|海口|兰州|西宁|银川|乌鲁木齐|"
+    "呼和浩特|拉萨|珠海|东莞|佛山|中山|温州|绍兴|嘉兴|台州|烟台|泉州|常州|南通|徐州|扬州|香港|澳门|"
+    "广东|江苏|浙江|山东|河南|河北|湖南|湖北|四川|福建|安徽|江西|辽宁|吉林|黑龙江|山西|陕西|云南|"
+    "贵州|广西|海南|甘肃|青海|宁夏|新疆|西藏|内蒙古|中国|中信|中铁|中建|国家"
+)
+_PLACE_AT = re.compile(_PLACES)
+_LEGAL_FORM_AHEAD = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:有限公司|有限责任公司|集团)")
+_PERSON_BEFORE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?=(?:" + _PLACES + r"))")
 # single characters that join a name to what is before it
 _LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
 # what is not a company even where a pattern says so
@@ -94,6 +110,45 @@ _ROLE_HEAD = re.compile(
 SELF_REFERENCE = re.compile(r"(?<![该其子母各])公司(?!章程)")
 
 
+# "来源：X网": the outlet that carried the story
+_SOURCE = re.compile(r"(?:来源|作者|编辑|记者)\s*[:：]?\s*$")
+
+
+# what may stand between two names of one list: "董事张某先生、独立董事李某女士及监事王某"
+LIST_GAP = re.compile(
+    r"^(?:先生|女士)?\s*(?:、|和|及|与|以及|，(?=原|现任|公司|"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<g")
+    + r"))\s*(?:原|现任)?(?:公司)?(?:(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<h")
+    + r")(?:兼|、|及)?)*$"
+)
+
+
+# "索菲亚董事兼副总经理王某", "优信首席市场官（CMO）王某", "某金融CEO徐某": the employer
+# stands right before the role that stands right before the person
+_EMPLOYER_ROLE_NAME = re.compile(
+    r"(?P<company>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<e")
+    + r"|CEO|CFO|COO|CTO|CMO)(?:（[A-Z]{2,4}）)?(?:(?:兼|、)(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<f")
+    + r"))*(?=[A-Z]|["
+    + "".join(sorted(lx.ZH_SURNAMES))
+    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；]|辞|离|卸|出任|担任|因|宣布|被|已|将))"
+)
+# "另一家企业好莱客发布公告称": who makes an announcement is a company
+_ANNOUNCER = re.compile(
+    r"(?P<company>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)"
+    r"(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
+    r"(?:发布公告|发布了公告|公告称|发出公告|披露公告)"
+)
+# what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
+_NOT_EMPLOYER = re.compile(
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人]$|兼"
+    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
+    r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
+)
+
+
 @dataclass(frozen=True)
 class DocumentCompanies:
     """The companies a document names without a legal form, and the one announcing."""
@@ -112,12 +167,24 @@ def trim_company_lead(run: str) -> str:
     cut = _LEAD_NOISE.match(run)
     name = run[cut.end() :] if cut else run
     name = _LEAD_PARTICLE.sub("", name)
+    person = _PERSON_BEFORE_PLACE.match(name)
+    if person and person.group()[0] in lx.ZH_SURNAMES:
+        name = name[person.end() :]  # "核准胡某厦门国际信托有限公司": the person is not the name
     return name.lstrip(" -·&")
+
+
+def _in_role(text: str, at: int) -> bool:
+    """Whether a role word runs across ``at`` (副总|经理)."""
+    for k in range(1, 6):
+        m = lx.ZH_ROLE.match(text, max(0, at - k))
+        if m is not None and m.end() > at:
+            return True
+    return False
 
 
 def _name_before(text: str, end: int) -> str | None:
     m = _RUN_BEFORE.search(text, 0, end)
-    if m is None:
+    if m is None or _SOURCE.search(text, max(0, m.start() - 4), m.start()):
         return None
     name = trim_company_lead(m.group())
     return name if _plausible(name) else None
@@ -134,28 +201,9 @@ def _plausible(name: str) -> bool:
 def document_companies(text: str) -> DocumentCompanies:
     """Companies a (folded) Chinese document names without their legal form."""
     headline = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    found: list[tuple[int, str]] = []  # (rank, name): lower ranks are surer
-    for pattern in (_STOCK_CODE, _PRICE_QUOTE):
-        for m in pattern.finditer(text):
-            name = _name_before(text, m.start())
-            if name:
-                found.append((0, name))
-    for m in _SHORT_NAME.finditer(text):
-        name = m.group("name") or m.group("listed")
-        if name and _plausible(name):
-            found.append((0, name))
-    head = _HEADLINE.match(headline)
-    if head:
-        name = trim_company_lead(head.group("name"))
-        if _plausible(name) and 4 <= len(name) <= 8:
-            found.append((1, name))
-    for m in _INDUSTRY_NAME.finditer(text):
-        name = trim_company_lead(m.group("name"))
-        # a name told once in passing is not learned: it must recur or head the story
-        if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
-            found.append((2, name))
+    found = sorted(_candidates(text, headline), key=lambda rn: rn[0])  # surer ranks first
     names: list[str] = []
-    for _, name in sorted(found, key=lambda rn: rn[0]):
+    for _, name in found:
         if name not in names:
             names.append(name)
     # "胡某厦门信托" is a person's name glued to a company learned on its own
@@ -164,9 +212,46 @@ def document_companies(text: str) -> DocumentCompanies:
         for n in names
         if not any(n != m and n.endswith(m) and len(n) - len(m) <= 3 for m in names)
     ]
-    sure = [name for rank, name in sorted(found, key=lambda rn: rn[0]) if rank < 2]
-    sure = [n for n in sure if n in names]
+    sure = [name for rank, name in found if rank < 2 and name in names]
     return DocumentCompanies(tuple(names), _announcing(headline, text, names, sure or names))
+
+
+def _candidates(text: str, headline: str) -> Iterator[tuple[int, str]]:
+    """(rank, name) for every way the text names a company; lower ranks are surer."""
+    for pattern in (_STOCK_CODE, _PRICE_QUOTE):
+        for m in pattern.finditer(text):
+            name = _name_before(text, m.start())
+            if name:
+                yield 0, name
+    for m in _SHORT_NAME.finditer(text):
+        name = m.group("name") or m.group("listed")
+        if name and _plausible(name):
+            yield 0, name
+    yield from _told_names(text, headline)
+
+
+def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
+    """Names known by where they stand: the headline, an industry word, an announcement,
+    a role and a person after them."""
+    head = _HEADLINE.match(headline)
+    if head:
+        name = trim_company_lead(head.group("name"))
+        if _plausible(name) and 4 <= len(name) <= 8:
+            yield 1, name
+    for m in _INDUSTRY_NAME.finditer(text):
+        name = trim_company_lead(m.group("name"))
+        # a name told once in passing is not learned: it must recur or head the story
+        if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
+            yield 2, name
+    for pattern in (_ANNOUNCER, _EMPLOYER_ROLE_NAME):
+        for m in pattern.finditer(text):
+            name = trim_company_lead(m.group("company"))
+            if _employer(name) and not _in_role(text, m.end("company")):  # not 副总|经理
+                yield 3, name
+
+
+def _employer(name: str) -> bool:
+    return _plausible(name) and 2 <= len(name) <= 8 and not _NOT_EMPLOYER.search(name)
 
 
 def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
@@ -199,6 +284,10 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
 # a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
+# a role word right before a name: "证券事务代表王某", "提名委员会主席武某"
+_ROLE_BEFORE = re.compile("(?:" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<b") + ")$")
+# a role word, optionally after 公司/集团, right after a name: "免去邓某公司副总经理职务"
+_ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + lx.ZH_ROLE.pattern + ")")
 
 
 def find_names(sentence: str) -> list[tuple[int, int]]:
@@ -211,14 +300,17 @@ def find_names(sentence: str) -> list[tuple[int, int]]:
     document title (《公司章程》) are not names.
     """
     blocked = [(m.start(), m.end()) for m in _BOOK_TITLE.finditer(sentence)]
+    roles = [(m.start(), m.end()) for m in lx.ZH_ROLE.finditer(sentence)]
     spans: list[tuple[int, int]] = []
     for m in _DOTTED.finditer(sentence):
         start = _dotted_start(sentence, m.start(), m.group().index("·") + m.start())
-        if start is not None and not _inside(start, m.end(), blocked):
-            spans.append((start, m.end()))
+        end = _dotted_end(sentence, m.group().rindex("·") + m.start(), m.end())
+        if start is not None and end is not None and not _inside(start, end, blocked):
+            spans.append((start, end))
     i = 0
     while i < len(sentence):
-        if any(s <= i < e for s, e in spans):
+        # not inside a name found already, nor inside a role word (董事长孙某: not 长孙)
+        if any(s <= i < e for s, e in spans) or any(s <= i < e for s, e in roles):
             i += 1
             continue
         length = _name_at(sentence, i)
@@ -239,6 +331,17 @@ def _dotted_start(sentence: str, start: int, dot: int) -> int | None:
     for begin in range(max(start, dot - 4), dot - 1):
         if _left_ok(sentence, begin):
             return begin
+    return dot - 2  # "经济学家保罗·唐纳文": the dot is evidence enough for two characters
+
+
+def _dotted_end(sentence: str, dot: int, end: int) -> int | None:
+    """Where a transliterated name ends: the shortest last part (two characters or
+    more) whose right is clear, so that 因故 in 唐纳文因故离职 stays out."""
+    stops: list[int] = [*range(min(dot + 3, end), end + 1), dot + 2]
+    for stop in stops:
+        last = sentence[dot + 1 : stop]
+        if _right_ok(sentence, stop) and not any(_verb_at(last, k) for k in range(len(last))):
+            return stop
     return None
 
 
@@ -250,17 +353,25 @@ def _name_at(sentence: str, i: int) -> int:
         return 0
     for length in (surname + 2, surname + 1):
         chunk = sentence[i : i + length]
+        if length == surname + 2 and _verb_at(sentence, i + length - 1):
+            continue  # 洪某卸任: the third character begins the verb
         if (
             len(chunk) == length
             and chunk[-1] not in lx.ZH_NOT_NAME_END
             and all(_HAN.match(c) for c in chunk)
             and chunk not in _not_names()
+            and "公司" not in chunk
+            and "集团" not in chunk
             and _right_ok(sentence, i + length)
             and not lx.ZH_ROLE.search(chunk)
             and not _has_trigger(chunk)
         ):
             return length
     return 0
+
+
+def _verb_at(sentence: str, j: int) -> bool:
+    return any(rule.pattern.match(sentence, j) for rule in lx.ZH_TRIGGERS)
 
 
 def _has_trigger(chunk: str) -> bool:
@@ -271,10 +382,12 @@ def _left_ok(sentence: str, i: int) -> bool:
     if i == 0 or not _HAN.match(sentence[i - 1]):
         return True
     before = sentence[:i]
-    if before.endswith(lx.ZH_NAME_LEFT) or before.endswith(lx.ZH_ROLE_WORDS):
+    if before.endswith(lx.ZH_NAME_LEFT) or _ROLE_BEFORE.search(before[-16:]):
         return True
-    tail = before[-6:]
-    return any(m.end() == len(tail) for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(tail))
+    lo = max(0, i - 6)
+    return any(
+        m.end() == i for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(sentence, lo, i + 48)
+    )
 
 
 def _right_ok(sentence: str, j: int) -> bool:
@@ -283,4 +396,31 @@ def _right_ok(sentence: str, j: int) -> bool:
     after = sentence[j:]
     if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
         return True
-    return any(rule.pattern.match(after) for rule in lx.ZH_TRIGGERS)
+    if _PLACE_AT.match(sentence, j) and _LEGAL_FORM_AHEAD.match(sentence, j):
+        return True  # 核准胡某厦门某某信托有限公司: a legal name that starts with a place
+    return _verb_at(sentence, j) or _ROLE_AFTER.match(sentence, j) is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Career history
+# ---------------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+def latest_year(sentences: Sequence[str]) -> int | None:
+    """The latest year a Chinese story names (its likely year, when it has no date)."""
+    years = [int(y) for text in sentences for y in _YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def is_history(when: str | None, published: date | None, latest: int | None) -> bool:
+    """A change dated a year or more before the story is career history (a résumé line:
+    "2015年4月，某某加入某公司"). Without a publication date, two years before the latest
+    year the story names."""
+    if when is None or not when[:4].isdigit():
+        return False
+    year, month = int(when[:4]), int(when[5:7]) if len(when) >= 7 else 1
+    if published is not None:
+        return (published.year * 12 + published.month) - (year * 12 + month) >= 12
+    return latest is not None and latest - year >= 2
