@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from monitor.check import Checker, CheckResult, CycleReport, build_sources, make
 from monitor.config import Loaded, load_config
 from monitor.daemon.health import serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, queue_operator, transition
+from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
 from monitor.notify import OutboxHook
@@ -95,6 +96,16 @@ class Daemon:
         self.failures: dict[str, int] = {}
         self.on_cycle = on_cycle
         self.on_delivery = on_delivery
+        # Operator alerts the store's hook queued with their checks, to count and log.
+        self._alerts: deque[OperatorAlert] = deque()
+        self.operator_hook = OperatorHook(
+            loaded.config.defaults.operator_notify,
+            self.options.unhealthy_after,
+            self._alerts.append,
+        )
+        store.health_hooks[:] = [
+            h for h in store.health_hooks if not isinstance(h, OperatorHook)
+        ] + [self.operator_hook]
         self.runtime = self._build(loaded)
         self.stopping = asyncio.Event()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -264,43 +275,35 @@ class Daemon:
         await self._after_cycle(report)
 
     async def _after_cycle(self, report: CycleReport) -> None:
-        alerts: list[OperatorAlert] = []
         for result in report.results:
-            alert = self._account(result)
-            if alert is not None:
-                alerts.append(alert)
+            self._account(result)
         self.metrics.events += len(report.events)
         if self.on_cycle is not None:
             self.on_cycle(report)
         if report.events:
             self._spawn(self._deliver())
         self._reschedule()
-        names = list(self.loaded.config.defaults.operator_notify)
-        for alert in alerts:
+        self._operator_alerts()
+
+    def _operator_alerts(self) -> None:
+        """Count and log the operator alerts queued with their checks; send them soon."""
+        queued = 0
+        while self._alerts:
+            alert = self._alerts.popleft()
             self.metrics.operator_alerts[alert.kind] += 1
             log.warning("%s", alert.title)
-        if alerts and names:
-            try:
-                await asyncio.to_thread(queue_operator, self.store, alerts, names)
-            except Exception:
-                log.exception("could not queue %d operator alert(s)", len(alerts))
-            else:
-                self._spawn(self._deliver())
+            queued += 1
+        if queued and self.operator_hook.channels:
+            self._spawn(self._deliver())
 
-    def _account(self, result: CheckResult) -> OperatorAlert | None:
-        """Requeue one checked source and update its counts; the operator alert it earns."""
+    def _account(self, result: CheckResult) -> None:
+        """Requeue one checked source and update its counts."""
         key = result.source.key
         out = result.outcome
         if key in self.runtime.sources and not self.stopping.is_set():
             self.queue.push(key, out.next_check_at)
         self.metrics.checks[out.status] += 1
-        before = self.failures.get(key, 0)
-        self.failures[key] = before + 1 if out.failed else 0
-        kind = transition(before, out.failed, self.options.unhealthy_after)
-        if kind is None:
-            return None
-        failures = before + 1 if out.failed else before
-        return OperatorAlert(kind, key, result.source.url, failures, out.error)
+        self.failures[key] = self.failures.get(key, 0) + 1 if out.failed else 0
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -383,6 +386,7 @@ class Daemon:
         for hook in self.store.event_hooks:
             if isinstance(hook, OutboxHook):
                 hook.loaded = loaded
+        self.operator_hook.channels = tuple(loaded.config.defaults.operator_notify)
         await self._sync()
         self._close_retired()
         self._reschedule()
