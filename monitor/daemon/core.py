@@ -111,6 +111,7 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._batches: dict[asyncio.Task[None], _Batch] = {}
         self._delivery_lock = asyncio.Lock()
+        self._delivery_waiting = False  # a delivery run is queued behind the running one
         self._background: set[asyncio.Task[None]] = set()
         self._beat_at = 0.0
         self._db_ok = False
@@ -258,7 +259,7 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True)
+            report = await checker.run_cycle(sources, everything=True, on_result=self._checked)
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
             retry = utcnow() + RETRY_BROKEN_CYCLE
@@ -272,18 +273,18 @@ class Daemon:
         for key in keys:
             if key not in checked and key in self.runtime.sources:
                 self.queue.push(key, utcnow() + RETRY_BROKEN_CYCLE)
-        await self._after_cycle(report)
-
-    async def _after_cycle(self, report: CycleReport) -> None:
-        for result in report.results:
-            self._account(result)
-        self.metrics.events += len(report.events)
         if self.on_cycle is not None:
             self.on_cycle(report)
-        if report.events:
-            self._spawn(self._deliver())
         self._reschedule()
+
+    def _checked(self, result: CheckResult) -> None:
+        """One source's check is saved: requeue it and hand its alerts on at once."""
+        self._account(result)
+        self.metrics.events += len(result.events)
+        if result.events:
+            self._deliver_soon()
         self._operator_alerts()
+        self._reschedule()
 
     def _operator_alerts(self) -> None:
         """Count and log the operator alerts queued with their checks; send them soon."""
@@ -294,7 +295,7 @@ class Daemon:
             log.warning("%s", alert.title)
             queued += 1
         if queued and self.operator_hook.channels:
-            self._spawn(self._deliver())
+            self._deliver_soon()
 
     def _account(self, result: CheckResult) -> None:
         """Requeue one checked source and update its counts."""
@@ -312,8 +313,15 @@ class Daemon:
 
     # ------------------------------------------------------------ delivery
 
+    def _deliver_soon(self) -> None:
+        """Start a delivery run, unless one is already queued to start (it sends these too)."""
+        if not self._delivery_waiting:
+            self._delivery_waiting = True
+            self._spawn(self._deliver())
+
     async def _deliver(self) -> None:
         async with self._delivery_lock:
+            self._delivery_waiting = False
             try:
                 report = await deliver_due(self.store, self.loaded, channels=self.runtime.channels)
             except Exception:
@@ -340,9 +348,10 @@ class Daemon:
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True
+                [self.runtime.sources[k] for k in due], everything=True, on_result=self._checked
             )
-            await self._after_cycle(report)
+            if self.on_cycle is not None:
+                self.on_cycle(report)
             await asyncio.gather(*self._background, return_exceptions=True)
             await self._deliver()
         finally:
