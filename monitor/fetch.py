@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,7 +26,7 @@ from monitor import __version__
 from monitor.errors import FetchError
 from monitor.transport import Auth, HttpClient, Response, Transport, make_transport
 
-__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok"]
+__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok", "require_whole_html"]
 
 log = logging.getLogger("monitor.fetch")
 
@@ -333,5 +334,23 @@ def require_ok(response: Response) -> Response:
         }.get(response.status, "the server answered with an error")
         raise FetchError(
             f"HTTP {response.status}: {hint}", url=response.url, status=response.status
+        )
+    return response
+
+
+_HTML_END = re.compile(rb"</html\s*>", re.I)
+
+
+def require_whole_html(response: Response) -> Response:
+    """Raise a FetchError for an HTML body that ended with the connection before its end
+    of document: without a Content-Length or chunks, a body cut short looks whole."""
+    if response.framed or response.status != 200:
+        return response
+    if not _HTML_END.search(response.body, max(0, len(response.body) - 65536)):
+        raise FetchError(
+            "the page came without a length and ended before its `</html>`: cut short in "
+            "transfer; it is read again at the next check",
+            url=response.url,
+            transient=True,
         )
     return response

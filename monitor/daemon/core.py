@@ -15,6 +15,7 @@ import os
 import random
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,7 @@ from monitor.check import Checker, CheckResult, CycleReport, build_sources, make
 from monitor.config import Loaded, load_config
 from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, queue_operator, transition
+from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
 from monitor.notify import OutboxHook
@@ -104,11 +105,22 @@ class Daemon:
         self.failures: dict[str, int] = {}
         self.on_cycle = on_cycle
         self.on_delivery = on_delivery
+        # Operator alerts the store's hook queued with their checks, to count and log.
+        self._alerts: deque[OperatorAlert] = deque()
+        self.operator_hook = OperatorHook(
+            loaded.config.defaults.operator_notify,
+            self.options.unhealthy_after,
+            self._alerts.append,
+        )
+        store.health_hooks[:] = [
+            h for h in store.health_hooks if not isinstance(h, OperatorHook)
+        ] + [self.operator_hook]
         self.runtime = self._build(loaded)
         self.stopping = asyncio.Event()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._batches: dict[asyncio.Task[None], _Batch] = {}
         self._delivery_lock = asyncio.Lock()
+        self._delivery_waiting = False  # a delivery run is queued behind the running one
         self._background: set[asyncio.Task[None]] = set()
         self._beat_at = 0.0
         self._db_ok = False
@@ -257,7 +269,7 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True)
+            report = await checker.run_cycle(sources, everything=True, on_result=self._checked)
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
             retry = self.clock() + RETRY_BROKEN_CYCLE
@@ -271,46 +283,38 @@ class Daemon:
         for key in keys:
             if key not in checked and key in self.runtime.sources:
                 self.queue.push(key, self.clock() + RETRY_BROKEN_CYCLE)
-        await self._after_cycle(report)
-
-    async def _after_cycle(self, report: CycleReport) -> None:
-        alerts: list[OperatorAlert] = []
-        for result in report.results:
-            alert = self._account(result)
-            if alert is not None:
-                alerts.append(alert)
-        self.metrics.events += len(report.events)
         if self.on_cycle is not None:
             self.on_cycle(report)
-        if report.events:
-            self._spawn(self._deliver())
         self._reschedule()
-        names = list(self.loaded.config.defaults.operator_notify)
-        for alert in alerts:
+
+    def _checked(self, result: CheckResult) -> None:
+        """One source's check is saved: requeue it and hand its alerts on at once."""
+        self._account(result)
+        self.metrics.events += len(result.events)
+        if result.events:
+            self._deliver_soon()
+        self._operator_alerts()
+        self._reschedule()
+
+    def _operator_alerts(self) -> None:
+        """Count and log the operator alerts queued with their checks; send them soon."""
+        queued = 0
+        while self._alerts:
+            alert = self._alerts.popleft()
             self.metrics.operator_alerts[alert.kind] += 1
             log.warning("%s", alert.title)
-        if alerts and names:
-            try:
-                await asyncio.to_thread(queue_operator, self.store, alerts, names)
-            except Exception:
-                log.exception("could not queue %d operator alert(s)", len(alerts))
-            else:
-                self._spawn(self._deliver())
+            queued += 1
+        if queued and self.operator_hook.channels:
+            self._deliver_soon()
 
-    def _account(self, result: CheckResult) -> OperatorAlert | None:
-        """Requeue one checked source and update its counts; the operator alert it earns."""
+    def _account(self, result: CheckResult) -> None:
+        """Requeue one checked source and update its counts."""
         key = result.source.key
         out = result.outcome
         if key in self.runtime.sources and not self.stopping.is_set():
             self.queue.push(key, out.next_check_at)
         self.metrics.checks[out.status] += 1
-        before = self.failures.get(key, 0)
-        self.failures[key] = before + 1 if out.failed else 0
-        kind = transition(before, out.failed, self.options.unhealthy_after)
-        if kind is None:
-            return None
-        failures = before + 1 if out.failed else before
-        return OperatorAlert(kind, key, result.source.url, failures, out.error)
+        self.failures[key] = self.failures.get(key, 0) + 1 if out.failed else 0
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -319,8 +323,15 @@ class Daemon:
 
     # ------------------------------------------------------------ delivery
 
+    def _deliver_soon(self) -> None:
+        """Start a delivery run, unless one is already queued to start (it sends these too)."""
+        if not self._delivery_waiting:
+            self._delivery_waiting = True
+            self._spawn(self._deliver())
+
     async def _deliver(self) -> None:
         async with self._delivery_lock:
+            self._delivery_waiting = False
             try:
                 report = await deliver_due(self.store, self.loaded, channels=self.runtime.channels)
             except Exception:
@@ -347,9 +358,10 @@ class Daemon:
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True
+                [self.runtime.sources[k] for k in due], everything=True, on_result=self._checked
             )
-            await self._after_cycle(report)
+            if self.on_cycle is not None:
+                self.on_cycle(report)
             await asyncio.gather(*self._background, return_exceptions=True)
             await self._deliver()
         finally:
@@ -393,6 +405,7 @@ class Daemon:
         for hook in self.store.event_hooks:
             if isinstance(hook, OutboxHook):
                 hook.loaded = loaded
+        self.operator_hook.channels = tuple(loaded.config.defaults.operator_notify)
         await self._sync()
         self._close_retired()
         self._reschedule()

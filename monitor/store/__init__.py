@@ -4,10 +4,20 @@ from monitor.store.store import (
     CheckOutcome,
     Clock,
     EventRecord,
+    HealthStep,
     SourceRecord,
     SourceRow,
     Store,
     utcnow,
 )
 
-__all__ = ["CheckOutcome", "Clock", "EventRecord", "SourceRecord", "SourceRow", "Store", "utcnow"]
+__all__ = [
+    "CheckOutcome",
+    "Clock",
+    "EventRecord",
+    "HealthStep",
+    "SourceRecord",
+    "SourceRow",
+    "Store",
+    "utcnow",
+]
