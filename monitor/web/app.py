@@ -127,6 +127,7 @@ def page_filter(
     until: str | None,
     unread: str | None,
     cursor: str | None,
+    limit: str | None = None,
 ) -> q.EventFilter:
     """An EventFilter from a page's query string, where an empty field means no filter."""
 
@@ -147,6 +148,7 @@ def page_filter(
         until=day("until", until),
         unread=unread in ("1", "true", "on"),
         cursor=cursor or None,
+        limit=int(limit) if limit and limit.isdigit() else q.PAGE_SIZE,
     )
 
 
@@ -161,6 +163,7 @@ def _filter_from(request: Request) -> q.EventFilter:
         p.get("until"),
         p.get("unread"),
         p.get("cursor"),
+        p.get("limit"),
     )
 
 
