@@ -127,6 +127,7 @@ def page_filter(
     until: str | None,
     unread: str | None,
     cursor: str | None,
+    limit: str | None = None,
 ) -> q.EventFilter:
     """An EventFilter from a page's query string, where an empty field means no filter."""
 
@@ -147,6 +148,7 @@ def page_filter(
         until=day("until", until),
         unread=unread in ("1", "true", "on"),
         cursor=cursor or None,
+        limit=int(limit) if limit and limit.isdigit() else q.PAGE_SIZE,
     )
 
 
@@ -161,6 +163,7 @@ def _filter_from(request: Request) -> q.EventFilter:
         p.get("until"),
         p.get("unread"),
         p.get("cursor"),
+        p.get("limit"),
     )
 
 
@@ -202,8 +205,16 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     @html("/events")
     def events_page(request: Request) -> Response:
         f = _filter_from(request)
+        canonical = f"/events?{f.query()}" if f.query() else "/events"
+        empty = any(v == "" for _, v in request.query_params.multi_items())
+        if empty and not request.headers.get("hx-request"):
+            return RedirectResponse(canonical, status_code=303)  # a form's blank fields
         page = q.list_events(site.store, site.loaded().config, f)
-        return _render(request, "events.html", f=f, page=page, changes=q.CHANGES, origins=q.ORIGINS)
+        answer = _render(
+            request, "events.html", f=f, page=page, changes=q.CHANGES, origins=q.ORIGINS
+        )
+        answer.headers["HX-Push-Url"] = canonical  # the address bar shows the filter
+        return answer
 
     @app.get("/events.atom", include_in_schema=False)
     def events_feed(request: Request) -> Response:

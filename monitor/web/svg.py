@@ -15,7 +15,7 @@ from html import escape
 from monitor.store import EventRecord
 
 LANE = 34
-LABEL = 230
+LABEL = 270
 WIDTH = 900
 TOP = 28
 PAD = 12
@@ -46,18 +46,21 @@ def _lanes(records: Sequence[EventRecord]) -> dict[str, list[Mark]]:
     return lanes
 
 
-def _spans(marks: Sequence[Mark], today: date) -> list[tuple[date, date, bool]]:
-    """(start, end, open) tenures: a join opens one, a departure closes it."""
-    spans: list[tuple[date, date, bool]] = []
+def _spans(marks: Sequence[Mark], first: date, today: date) -> list[tuple[date, date, str]]:
+    """(start, end, class) tenures: a join opens one, a departure closes it. A departure
+    with no join seen began before the chart does; a tenure not closed runs to today."""
+    spans: list[tuple[date, date, str]] = []
     start: date | None = None
     for mark in marks:
         if mark.change == "joined" and start is None:
             start = mark.when
         elif mark.change == "left":
-            spans.append((start or mark.when, mark.when, False))
+            spans.append(
+                (start, mark.when, "tenure") if start else (first, mark.when, "tenure before")
+            )
             start = None
     if start is not None:
-        spans.append((start, today, True))
+        spans.append((start, today, "tenure open"))
     return spans
 
 
@@ -88,9 +91,8 @@ def timeline_svg(records: Sequence[EventRecord], today: date, link: str = "/even
             f'<text class="company" x="{LABEL - 6}" y="{y + 4}" text-anchor="end">'
             f"<title>{escape(company)}</title>{escape(_short(company))}</text>"
         )
-        for start, end, still in _spans(marks, today):
+        for start, end, kind in _spans(marks, first, today):
             width = max(x(end) - x(start), 2.0)
-            kind = "tenure open" if still else "tenure"
             out.append(
                 f'<rect class="{kind}" x="{x(start)}" y="{y - 5}" width="{width}" height="10"/>'
             )
@@ -104,7 +106,7 @@ def timeline_svg(records: Sequence[EventRecord], today: date, link: str = "/even
     return "\n".join(out)
 
 
-def _short(name: str, limit: int = 32) -> str:
+def _short(name: str, limit: int = 34) -> str:
     """At most ``limit`` half-width cells (a Han character takes two)."""
     cells = 0
     for index, char in enumerate(name):
