@@ -134,7 +134,8 @@ async def _settled(store: Store, checked: dict[str, date | None], day: date) -> 
     """Every source was checked on ``day`` and every alert delivered."""
     if len(checked) < 3 or any(seen != day for seen in checked.values()):
         return False
-    return (await asyncio.to_thread(summary, store.engine))["pending"] == 0
+    pending: int = (await asyncio.to_thread(summary, store.engine))["pending"]
+    return pending == 0
 
 
 def _order(alert: Alert) -> tuple[int, str]:
