@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context, handle_errors
 from monitor.daemon.health import parse_address
 
 DEFAULT_HTTP = "127.0.0.1:8080"
@@ -46,13 +47,14 @@ def register(main: click.Group) -> None:
         help="Seconds in-flight checks get to finish after SIGTERM.",
     )
     @click.pass_obj
-    def run(obj: Any, once: bool, http: tuple[str, int] | None, watch: bool, grace: float) -> None:
+    def run(
+        obj: Context, once: bool, http: tuple[str, int] | None, watch: bool, grace: float
+    ) -> None:
         """Run the monitor: check every source on its schedule and deliver alerts.
 
         SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
         the running one if the new file has an error.
         """
-        from monitor.cli import handle_errors
         from monitor.daemon import Daemon, Options
 
         @handle_errors
