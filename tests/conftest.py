@@ -242,7 +242,7 @@ def _drop_postgres(url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty state database of each supported kind."""
     if request.param == "sqlite":

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from monitor.fetch import DEFAULT_USER_AGENT, HostPolicy
-from monitor.fieldtypes import Duration, parse_duration
+from monitor.fieldtypes import Duration, parse_duration, zone
 from monitor.model import ChangeKind
 from monitor.sources import SourceSpec, kinds
 
@@ -168,8 +168,6 @@ class Channel(Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from monitor.notify.timing import zone
-
         zone(value)  # raises ValueError naming the zone
         return value
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context, handle_errors
 from monitor.daemon.health import parse_address
 from monitor.errors import ConfigError
 from monitor.store import Store
@@ -74,14 +75,13 @@ def register(main: click.Group) -> None:
     )
     @click.pass_obj
     def run(
-        obj: Any, once: bool, http: tuple[str, int] | None, web: bool, watch: bool, grace: float
+        obj: Context, once: bool, http: tuple[str, int] | None, web: bool, watch: bool, grace: float
     ) -> None:
         """Run the monitor: check every source on its schedule and deliver alerts.
 
         SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
         the running one if the new file has an error.
         """
-        from monitor.cli import handle_errors
         from monitor.daemon import Daemon, Options
 
         @handle_errors
