@@ -29,11 +29,13 @@ __all__ = [
     "LIST_GAP",
     "SELF_REFERENCE",
     "DocumentCompanies",
+    "TableRow",
     "document_companies",
     "find_names",
     "fold",
     "is_history",
     "latest_year",
+    "table_rows",
     "trim_company_lead",
 ]
 
@@ -424,3 +426,50 @@ def is_history(when: str | None, published: date | None, latest: int | None) -> 
     if published is not None:
         return (published.year * 12 + published.month) - (year * 12 + month) >= 12
     return latest is not None and latest - year >= 2
+
+
+# ---------------------------------------------------------------------------------------
+# Table-like lines
+# ---------------------------------------------------------------------------------------
+
+# "总经理：李某", "公司副总经理：DAVID WANG、王某": a role, a colon, the people in it
+_TABLE_ROW = re.compile(
+    r"(?:公司|集团)?(?P<role>" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<t") + r")\s*[:：]\s*"
+)
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'-]+(?:[ .][A-Z][A-Za-z'-]+){0,3}")
+_ROW_SEPARATOR = re.compile(r"\s*(?:、|和|及|与|,)\s*")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    start: int
+    end: int
+    name: str
+    role: str  # the canonical label
+
+
+def table_rows(sentence: str) -> list[TableRow]:
+    """The people a table-like line names for a role: "董事长：李某" gives one row."""
+    names = dict(find_names(sentence))
+    rows: list[TableRow] = []
+    for m in _TABLE_ROW.finditer(sentence):
+        label = lx.ZH_ROLE_LABELS[_role_index(m.group("role"))]
+        at = m.end()
+        while at < len(sentence):
+            end = names.get(at)
+            if end is None:
+                latin = _LATIN_NAME.match(sentence, at)
+                end = latin.end() if latin else None
+            if end is None:
+                break
+            rows.append(TableRow(at, end, sentence[at:end], label))
+            sep = _ROW_SEPARATOR.match(sentence, end)
+            if sep is None:
+                break
+            at = sep.end()
+    return rows
+
+
+def _role_index(role: str) -> int:
+    m = lx.ZH_ROLE.fullmatch(role)
+    return int((m.lastgroup or "z0")[1:]) if m else 0
