@@ -469,6 +469,9 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     t = s.triggers[i]
     _, hi = _bounds(s, i)
     before = _nearest_before(s, t.start)
+    if i and not t.chinese:  # "..., replacing A, and B has been named": A is not named
+        claimed = _objects(s, i - 1, t.start)
+        before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
     if t.kind == lx.SUCCESSION:
         return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after[:1]]
@@ -486,6 +489,15 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     if t.change == lx.JOINED and after and _TAKES_FROM.match(s.text[t.end : after[0].start]):
         pairs.append((after[0], lx.LEFT))  # "takes over from co-founder Martin Hale"
     return pairs
+
+
+def _objects(s: _Sentence, k: int, hi: int) -> list[PersonMention]:
+    """The people change verb ``k`` takes as its object (before ``hi``)."""
+    t = s.triggers[k]
+    takes = t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER) or (
+        t.kind == lx.TRANS and not t.passive
+    )
+    return _first_after(s, t.end, hi) if takes else []
 
 
 _TAKES_FROM = re.compile(r"^\s*from\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -610,11 +622,20 @@ def _labels(roles: Iterable[RoleMention]) -> tuple[str, ...]:
 _RANK = {"explicit": 0, "weekday": 1, "relative": 2, "today": 3}
 
 
+# before a date, these tell of a change still to come: its day lies ahead
+_COMING = re.compile(
+    r"\b(?:will|shall|to be|is to|are to|effective|as of|starting|beginning|from)\b[^.;]*$"
+    r"|(?:将|拟|起)[^。；]*$",
+    re.IGNORECASE,
+)
+
+
 def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
     anchor = context.anchor
     out: list[PartialDate | None] = []
     for mention in s.dates:
-        value = resolve(mention, context.published, anchor)
+        forward = _COMING.search(s.text[max(0, mention.start - 60) : mention.start]) is not None
+        value = resolve(mention, context.published, anchor, forward=forward)
         out.append(value)
         anchor = value or anchor
     return out
@@ -663,6 +684,8 @@ def _finish(
         not draft.roles or zh.is_history(when, context.published, context.latest_year)
     ):
         return None  # a Chinese change names its office; one years before is career history
+    if not HAN.search(s.text) and en.is_history(when, context.published):
+        return None
     statement = Statement(
         person=person.name,
         company=company.name,

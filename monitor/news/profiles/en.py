@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from monitor.news.lexicon import AFTER, INTRANS, JOINED, LEFT, TRANS, TriggerRule
 
@@ -23,7 +24,7 @@ def _en(pattern: str) -> re.Pattern[str]:
 
 
 _BE = r"(?:was|were|is|are|be|been|being|has been|have been|had been)"
-_DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?|responsibilit(?:y|ies))"
+_DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?)"
 
 # Change constructions of company news, tried before the general change verbs.
 TRIGGERS: tuple[TriggerRule, ...] = (
@@ -147,6 +148,16 @@ _ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
 BACKGROUND_TIME = re.compile(
     r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b", re.IGNORECASE
 )
+
+
+def is_history(when: str | None, published: date | None) -> bool:
+    """A change dated six months or more before the story is background, not news
+    ("took up his duties in June 1986" in a March 1987 story)."""
+    if when is None or published is None or not when[:4].isdigit():
+        return False
+    year, month = int(when[:4]), int(when[5:7]) if len(when) >= 7 else 1
+    return (published.year * 12 + published.month) - (year * 12 + month) >= 6
+
 
 _LINKS = frozenset(["the", "a", "an", "and", "of", "for", "in", "on", "at", "by", "to", "&"])
 
