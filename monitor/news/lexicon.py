@@ -616,7 +616,19 @@ ZH_NAME_RIGHT: tuple[str, ...] = (
 NOT_NAME_WORDS = NOT_NAME_WORDS | frozenset(
     ["datuk", "dato", "datin", "tun", "puan", "haji", "lord", "lady", "dame"]
 )
-ZH_NAME_LEFT = (*ZH_NAME_LEFT, "的")
+ZH_NAME_LEFT = (
+    *ZH_NAME_LEFT,
+    "的",
+    "儿子",
+    "女儿",
+    "妻子",
+    "丈夫",
+    "父亲",
+    "母亲",
+    "兄弟",
+    "侄女",
+    "侄子",
+)
 ZH_NAME_RIGHT = (
     *ZH_NAME_RIGHT,
     "因",
@@ -647,7 +659,7 @@ ZH_NAME_RIGHT = (
     "于",
 )
 # a Chinese name does not end in these
-ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")
+ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任拟仍曾或即还就都")
 
 # a sentence that says the one before it was untrue
 EN_DENIAL = re.compile(
