@@ -126,7 +126,7 @@ def extract_statements(
         sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
         drafts = _drafts(sentence)
-        if not drafts and _denies(sentence):
+        if not sentence.triggers and _denies(sentence):  # a denial with no verb looks back
             found = [f for f in found if f not in previous]  # "... The reports were false."
         current = [f for f in (_finish(d, sentence, resolved, context) for d in drafts) if f]
         found.extend(current)

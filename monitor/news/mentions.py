@@ -270,17 +270,27 @@ def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]
     """Split a run of capitalised words at words that are not name parts."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    for w in re.finditer(r"\S+", sentence[start:end]):
+    words = list(re.finditer(r"\S+", sentence[start:end]))
+    for k, w in enumerate(words):
         word = w.group().strip(".,").lower()
         if word in en.ORG_WORDS:  # "Boeing Military Aircraft" is no person
             return []
-        if word in lx.NOT_NAME_WORDS or word.endswith("ly"):
+        if word in en.PLACES and not run and _name_follows(words, k):
+            run.append((start + w.start(), start + w.end()))  # "Chengdu Li"
+        elif word in lx.NOT_NAME_WORDS or word.endswith("ly"):
             out.extend(_keep_run(run))
             run = []
         else:
             run.append((start + w.start(), start + w.end()))
     out.extend(_keep_run(run))
     return out
+
+
+def _name_follows(words: list[re.Match[str]], k: int) -> bool:
+    if k + 1 >= len(words) or words[k].group().endswith((",", ".")):
+        return False
+    nxt = words[k + 1].group().strip(".,").lower()
+    return nxt not in lx.NOT_NAME_WORDS and nxt not in en.PLACES and nxt not in en.ORG_WORDS
 
 
 def _keep_run(run: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -351,9 +361,14 @@ def _zh_right_ok(sentence: str, j: int) -> bool:
 def find_roles(sentence: str, taken: Sequence[Span]) -> list[RoleMention]:
     """Role words, with their canonical English label, outside the ``taken`` spans."""
     out: list[RoleMention] = []
-    for pattern, labels in ((lx.EN_ROLE, lx.EN_ROLE_LABELS), (lx.ZH_ROLE, lx.ZH_ROLE_LABELS)):
+    tables = (
+        (lx.EN_ROLE, lx.EN_ROLE_LABELS),
+        (en.ROLE, en.ROLE_LABELS),
+        (lx.ZH_ROLE, lx.ZH_ROLE_LABELS),
+    )
+    for pattern, labels in tables:
         for m in pattern.finditer(sentence):
-            if any(t.overlaps(m.start(), m.end()) for t in taken):
+            if any(t.overlaps(m.start(), m.end()) for t in (*taken, *out)):
                 continue
             index = int((m.lastgroup or "r0")[1:])
             out.append(RoleMention(m.start(), m.end(), m.group(), labels[index]))

@@ -26,6 +26,25 @@ def _en(pattern: str) -> re.Pattern[str]:
 _BE = r"(?:was|were|is|are|be|been|being|has been|have been|had been)"
 _DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?)"
 
+# Offices beyond the general English roles (lexicon.EN_ROLE): the value is the label.
+_ROLES: tuple[tuple[str, str], ...] = (
+    (r"treasurer", "treasurer"),
+    (r"(?:corporate )?controller|comptroller", "controller"),
+    (r"general counsel|chief legal officer", "general counsel"),
+)
+ROLE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ROLES)
+
+# Places that begin many names too ("Chengdu Li"): part of a name when one follows.
+PLACES = frozenset(
+    ["beijing", "shanghai", "shenzhen", "wuhan", "chengdu", "london", "china", "chinese"]
+)
+
 # Change constructions of company news, tried before the general change verbs.
 TRIGGERS: tuple[TriggerRule, ...] = (
     # "Geiger's post has been filled by John Desmond"
