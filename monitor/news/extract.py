@@ -167,7 +167,7 @@ def _parse(
     original: str,
 ) -> _Sentence:
     found_companies = find_companies(text, companies, document_companies)
-    found_people = find_people(text, people, found_companies, known)
+    found_people = [] if _headline_case(text) else find_people(text, people, found_companies, known)
     dates = find_dates(text)
     taken: list[Span] = [*found_companies, *found_people]
     roles = find_roles(text, taken)
@@ -179,14 +179,24 @@ def _parse(
         tuple(c for c in found_companies if not _within(c, asides)),
         tuple(found_people),
         tuple(r for r in roles if not _within(r, asides)),
-        tuple(triggers),
+        tuple(t for t in triggers if not _within(t, asides)),
         tuple(dates),
         original,
     )
 
 
+def _headline_case(text: str) -> bool:
+    """A line in headline capitals ("Ford Ekes Out a Sales Gain on Pickups"): every word
+    looks like a name, so none is read as one. The body tells the story again."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if len(words) < 4 or HAN.search(text):
+        return False
+    capital = sum(1 for w in words if w[0].isupper())
+    return capital / len(words) >= 0.75 and not text.rstrip().endswith((".", '"', "”"))
+
+
 # ", the chairman of Acme Inc," after a name: who the person is, not what changed
-_ASIDE_END = re.compile(r"\s*(?:<[^>]{1,12}>)?\s*(?:,|\band\b|$)")
+_ASIDE_END = re.compile(r"\s*(?:<[^>]{1,12}>)?\s*(?:,|\band\b|(?:[a-z]+\s*)?\.?\s*$)")
 
 
 def _asides(
@@ -210,8 +220,9 @@ def _asides(
             continue
         if any(person.end <= t.start < c.start for t in triggers) or len(between) > 90:
             continue
-        if _ASIDE_END.match(text, c.end):
-            out.append((person.end, c.end))
+        end = _ASIDE_END.match(text, c.end)
+        if end:
+            out.append((person.end, end.end()))
     return out
 
 
@@ -421,7 +432,7 @@ def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
 
 # "A, executive vice president, B, senior vice president, and C resigned"
 _EN_ROLE_GAP = re.compile(
-    r"^\s*,\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also|company's)"
+    r"^\s*,?\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also|company's)"
     r"\s+|\x00[\s,]*)+,?\s*(?:and\s+)?$",
     re.IGNORECASE,
 )
@@ -473,8 +484,9 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
         claimed = _objects(s, i - 1, t.start)
         before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
-    if t.kind == lx.SUCCESSION:
-        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after[:1]]
+    if t.kind == lx.SUCCESSION:  # "will succeed A, B and C"
+        after = [p for p in after if not _next_subject(s, i, p)]
+        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after]
     if t.kind == lx.SUCCEEDED_BY:
         return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
     if t.kind == lx.TRANS and not t.passive and after:
@@ -489,6 +501,14 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     if t.change == lx.JOINED and after and _TAKES_FROM.match(s.text[t.end : after[0].start]):
         pairs.append((after[0], lx.LEFT))  # "takes over from co-founder Martin Hale"
     return pairs
+
+
+def _next_subject(s: _Sentence, i: int, p: PersonMention) -> bool:
+    """ "..., replacing A, and B has been named": B is the next verb's subject."""
+    if i + 1 >= len(s.triggers):
+        return False
+    between = s.text[p.end : s.triggers[i + 1].start]
+    return "," not in between and len(between.split()) <= 3
 
 
 def _objects(s: _Sentence, k: int, hi: int) -> list[PersonMention]:

@@ -259,11 +259,19 @@ def _person(text: str, start: int, end: int, watch: Gazetteer) -> PersonMention:
 def _name_shaped(sentence: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _EN_NAME.finditer(sentence):
-        spans.extend(_clean_en_name(sentence, m.start(), m.end()))
+        spans.extend(
+            (a, b)
+            for a, b in _clean_en_name(sentence, m.start(), m.end())
+            if not _UNIT_OF.search(sentence, 0, a)
+        )
     for m in _EN_TITLED.finditer(sentence):
         spans.append((m.start("name"), m.end("name")))
     spans.extend(zh.find_names(sentence))
     return spans
+
+
+# "the company's Consumer Durables": a part of the company, not a person
+_UNIT_OF = re.compile(r"\b(?:company|firm|group|corporation|bank)['’]s\s+$", re.IGNORECASE)
 
 
 def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -277,13 +285,17 @@ def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]
             return []
         if word in en.PLACES and not run and _name_follows(words, k):
             run.append((start + w.start(), start + w.end()))  # "Chengdu Li"
-        elif word in lx.NOT_NAME_WORDS or word.endswith("ly"):
+        elif word in lx.NOT_NAME_WORDS or _ADVERB.search(word):
             out.extend(_keep_run(run))
             run = []
         else:
             run.append((start + w.start(), start + w.end()))
     out.extend(_keep_run(run))
     return out
+
+
+# "Separately", "Additionally" open sentences; "Reilly", "Kelly", "Emily" are names
+_ADVERB = re.compile(r"^\w{3,}(?:ally|ately|ously|ively|ently|antly|ectly|edly|arly)$|-based$")
 
 
 def _name_follows(words: list[re.Match[str]], k: int) -> bool:

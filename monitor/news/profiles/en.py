@@ -24,6 +24,7 @@ def _en(pattern: str) -> re.Pattern[str]:
 
 
 _BE = r"(?:was|were|is|are|be|been|being|has been|have been|had been)"
+_OFFICE = r"(?:chairman|chairwoman|president|director|chief|ceo|cfo|coo|treasurer|secretary)"
 _DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?)"
 
 # Offices beyond the general English roles (lexicon.EN_ROLE): the value is the label.
@@ -72,6 +73,13 @@ TRIGGERS: tuple[TriggerRule, ...] = (
     ),
     # "nominated Richard Roe ... for election to its board"
     TriggerRule(_en(r"nominat(?:e|es|ed|ing)"), JOINED, TRANS),
+    # "Joseph Roe, currently president, will be vice chairman"
+    TriggerRule(
+        _en(r"will be(?= (?:the |its |a |an )?(?:[a-z-]+ ){0,2}" + _OFFICE + ")"),
+        JOINED,
+        INTRANS,
+        needs_role=True,
+    ),
     # "added Jane Doe to its board"
     TriggerRule(_en(r"add(?:s|ed|ing)"), JOINED, TRANS, needs_role=True),
 )
@@ -146,7 +154,7 @@ _ORG_WORDS = """association bancorp bancshares bank banks bankshares savings tru
     foods brands manufacturing equipment instruments semiconductor semiconductors
     chemical chemicals steel properties realty fund funds force army navy agency
     commission committee council department ministry board exchange university college
-    institute hospital video studios pictures broadcasting aircraft aerospace"""
+    institute hospital video studios pictures broadcasting aircraft aerospace news"""
 ORG_WORDS = frozenset(_ORG_WORDS.split())
 
 _CAP_WORD = r"[A-Z][\w&'’.-]*"
@@ -160,6 +168,7 @@ _DATELINE_SUBJECT = re.compile(
     r"(?:<)?(?P<name>" + _CAP_RUN + r")>?\s+(?:said|reported|announced|elected|appointed|named)\b",
     re.MULTILINE,
 )
+_TAIL = re.compile(_LINKED + "*")
 _ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
 
 
@@ -198,6 +207,8 @@ def stem(name: str) -> str:
 def document_companies(text: str, full_names: Iterable[str]) -> DocumentCompanies:
     """Short names for the companies named in full (``full_names``, in text order)."""
     full = list(dict.fromkeys([*full_names, *_bracketed(text), *_cued(text)]))
+    # "American Vision" found alone is the start of "American Vision Centers Inc"
+    full = [n for n in full if not any(o != n and o.startswith(n + " ") for o in full)]
     owners: dict[str, set[str]] = {}
     for name in full:
         for short in _short_forms(name, text):
@@ -217,11 +228,11 @@ def _cued(text: str) -> list[str]:
     if ticker:
         head = ticker.group("name").strip(" ,.")
         body = len(headline)  # the body's spelling, not the headline's capitals
-        for m in re.finditer(r"(?<![\w-])" + re.escape(head.title()), text.title()[body:]):
-            run = _ORG_RUN.match(text, body + m.start())
-            if run and run.group("name").upper().startswith(head):
-                out.append(_trim_run(run.group("name"), head))
-                break
+        spelled = r"[\s,]+".join(re.escape(w) for w in head.replace(",", " ").split())
+        m = re.compile(r"(?<![\w-])" + spelled + r"\b", re.IGNORECASE).search(text, body)
+        if m:
+            tail = _TAIL.match(text, m.end())
+            out.append(_trim_run(m.group() + (tail.group() if tail else ""), head))
     out.extend(m.group("name") for m in _DATELINE_SUBJECT.finditer(text))
     for m in _ORG_RUN.finditer(text):
         words = m.group("name").split()
