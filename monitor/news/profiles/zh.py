@@ -77,7 +77,7 @@ _LEAD_NOISE = re.compile(
     r"的|、|与|及|由|从|向|将|已|是|被|了|"
     r"卸任|辞去|辞任|辞职|离任|离职|退出|出任|担任|接任|接替|新任|当选|任命|委任|聘任|聘请|免去|"
     r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
-    r"\d{1,4}[年月日号]|[\d\s.%:：,，]+(?=[\u4e00-\u9fff]))"
+    r"\d{1,4}[年月日号]|[\d.%]*[\s.%:：,，][\d\s.%:：,，]*(?=[\u4e00-\u9fff])|公司(?=.))"
 )
 # places that begin legal names (厦门国际信托有限公司), to cut a person's name off before them
 _PLACES = (
@@ -134,7 +134,7 @@ _ROLE_BEFORE_NAME = re.compile(
     + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<f")
     + r"))*(?=[A-Z]|["
     + "".join(sorted(lx.ZH_SURNAMES))
-    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；]|辞|离|卸|出任|担任|因|宣布|被|已|将))"
+    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；（(]|辞|离|卸|出任|担任|因|由于|宣布|被|已|将|掌舵))"
 )
 # "另一家企业好莱客发布公告称": who makes an announcement is a company
 _ANNOUNCES = re.compile(
@@ -143,7 +143,7 @@ _ANNOUNCES = re.compile(
 )
 # what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
 _NOT_EMPLOYER = re.compile(
-    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人]$|兼"
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人位名个]$|兼"
     r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
     r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
 )
@@ -254,13 +254,15 @@ def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
             yield 2, name
     for pattern in (_ANNOUNCES, _ROLE_BEFORE_NAME):
         for m in pattern.finditer(text):
-            name = trim_company_lead(_run_before(text, m.start(), 16))
+            run = _run_before(text, m.start() - (text[m.start() - 1 : m.start()] == "的"), 16)
+            name = trim_company_lead(run)
             if _employer(name) and not _in_role(text, m.start()):  # not 副总|经理
                 yield 3, name
 
 
 def _employer(name: str) -> bool:
-    return _plausible(name) and 2 <= len(name) <= 8 and not _NOT_EMPLOYER.search(name)
+    longest = 16 if name.isascii() else 8
+    return _plausible(name) and 2 <= len(name) <= longest and not _NOT_EMPLOYER.search(name)
 
 
 def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
@@ -322,6 +324,13 @@ def _names(sentence: str) -> tuple[tuple[int, int], ...]:
             end = _dotted_end(marks, m.group().rindex("·") + m.start(), m.end())
             if not _inside(start, end, blocked):
                 spans.append((start, end))
+    for m in _LATIN_IN_HAN.finditer(sentence):
+        glued = (m.start() and not sentence[m.start() - 1].isascii()) or (
+            m.end() < len(sentence) and not sentence[m.end()].isascii()
+        )
+        words = m.group().replace("·", " ").replace("-", " ").lower().split()
+        if glued and not any(w in lx.NOT_NAME_WORDS or w in _ORG_WORDS for w in words):
+            spans.append((m.start(), m.end()))
     i = 0
     while i < len(sentence):
         # not inside a name found already, nor inside a role word (董事长孙某: not 长孙)
@@ -335,6 +344,16 @@ def _names(sentence: str) -> tuple[tuple[int, int], ...]:
         else:
             i += 1
     return tuple(sorted(spans))
+
+
+# "首席执行官David Atkins掌舵": a Latin name glued to Chinese text (the English finder
+# wants a word boundary there)
+_LATIN_IN_HAN = re.compile(r"(?<![A-Za-z.])[A-Z][a-z]+(?:[ ·-][A-Z][a-z]+){1,3}(?![A-Za-z])")
+_ORG_WORDS = frozenset(
+    "capital holding holdings mobile partners fund funds management securities investment "
+    "investments financial bank insurance energy technology technologies media motors "
+    "airlines trust asset assets consulting advisors equity ventures".split()
+)
 
 
 @dataclass(frozen=True)
