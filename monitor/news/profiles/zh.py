@@ -350,9 +350,35 @@ def _names(sentence: str) -> tuple[tuple[int, int], ...]:
 # wants a word boundary there)
 _LATIN_IN_HAN = re.compile(r"(?<![A-Za-z.])[A-Z][a-z]+(?:[ ·-][A-Z][a-z]+){1,3}(?![A-Za-z])")
 _ORG_WORDS = frozenset(
-    "capital holding holdings mobile partners fund funds management securities investment "
-    "investments financial bank insurance energy technology technologies media motors "
-    "airlines trust asset assets consulting advisors equity ventures".split()
+    [
+        "capital",
+        "holding",
+        "holdings",
+        "mobile",
+        "partners",
+        "fund",
+        "funds",
+        "management",
+        "securities",
+        "investment",
+        "investments",
+        "financial",
+        "bank",
+        "insurance",
+        "energy",
+        "technology",
+        "technologies",
+        "media",
+        "motors",
+        "airlines",
+        "trust",
+        "asset",
+        "assets",
+        "consulting",
+        "advisors",
+        "equity",
+        "ventures",
+    ]
 )
 
 
