@@ -370,13 +370,22 @@ def _zh_right_ok(sentence: str, j: int) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def _scripts(sentence: str) -> tuple[bool, bool]:
+    """Whether the sentence has Latin words and Chinese characters: each language's
+    patterns only run where its script is."""
+    return _LATIN.search(sentence) is not None, HAN.search(sentence) is not None
+
+
 def find_roles(sentence: str, taken: Sequence[Span]) -> list[RoleMention]:
     """Role words, with their canonical English label, outside the ``taken`` spans."""
     out: list[RoleMention] = []
+    latin, han = _scripts(sentence)
     tables = (
-        (lx.EN_ROLE, lx.EN_ROLE_LABELS),
-        (en.ROLE, en.ROLE_LABELS),
-        (lx.ZH_ROLE, lx.ZH_ROLE_LABELS),
+        *(((lx.EN_ROLE, lx.EN_ROLE_LABELS), (en.ROLE, en.ROLE_LABELS)) if latin else ()),
+        *(((lx.ZH_ROLE, lx.ZH_ROLE_LABELS),) if han else ()),
     )
     for pattern, labels in tables:
         for m in pattern.finditer(sentence):
@@ -400,8 +409,9 @@ _ZH_PASSIVE = re.compile(r"被$")
 def find_triggers(sentence: str, taken: Sequence[Span]) -> list[TriggerMention]:
     """Change verbs in order; an earlier rule wins where two overlap."""
     out: list[TriggerMention] = []
-    english = (*en.TRIGGERS, *lx.EN_TRIGGERS)
-    for rules, chinese in ((english, False), (lx.ZH_TRIGGERS, True)):
+    latin, han = _scripts(sentence)
+    english = (*en.TRIGGERS, *lx.EN_TRIGGERS) if latin else ()
+    for rules, chinese in ((english, False), (lx.ZH_TRIGGERS if han else (), True)):
         for rule in rules:
             for m in rule.pattern.finditer(sentence):
                 start, end = m.start(), m.end()
