@@ -432,8 +432,8 @@ def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
 
 # "A, executive vice president, B, senior vice president, and C resigned"
 _EN_ROLE_GAP = re.compile(
-    r"^\s*,?\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also|company's)"
-    r"\s+|\x00[\s,]*)+,?\s*(?:and\s+)?$",
+    r"^\s*[,;]?\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also"
+    r"|company's)\s+|\x00[\s,]*)+[,;]?\s*(?:and\s+)?$",
     re.IGNORECASE,
 )
 

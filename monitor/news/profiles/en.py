@@ -80,6 +80,15 @@ TRIGGERS: tuple[TriggerRule, ...] = (
         INTRANS,
         needs_role=True,
     ),
+    # "will serve as acting chief executive"
+    TriggerRule(_en(r"(?:will|to|shall) (?:also )?serve as"), JOINED, INTRANS, needs_role=True),
+    # "took the reins from", "was ushered into retirement"
+    TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:over )?the reins"), JOINED, INTRANS),
+    TriggerRule(
+        _en(r"(?:ushered|eased|forced|pushed|nudged) (?:in)?to retirement|(?:forced|pushed) out"),
+        LEFT,
+        INTRANS,
+    ),
     # "added Jane Doe to its board"
     TriggerRule(_en(r"add(?:s|ed|ing)"), JOINED, TRANS, needs_role=True),
 )
