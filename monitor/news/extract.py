@@ -58,6 +58,7 @@ class _Sentence:
     triggers: tuple[TriggerMention, ...]
     dates: tuple[DateMention, ...]
     original: str = ""  # as written, for the evidence
+    asides: tuple[tuple[int, int], ...] = ()  # ", chairman of Acme Inc," after a name
 
     @property
     def evidence(self) -> str:
@@ -182,6 +183,7 @@ def _parse(
         tuple(t for t in triggers if not _within(t, asides)),
         tuple(dates),
         original,
+        tuple(asides),
     )
 
 
@@ -424,6 +426,7 @@ def _same_clause_zh(s: _Sentence, at: int, people: list[PersonMention]) -> bool:
 
 
 def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
+    lo = max([lo, *(end for start, end in s.asides if start == lo and end <= hi)])
     gap = s.text[lo:hi]
     if _LIST_GAP.match(gap) or zh.LIST_GAP.match(gap):
         return True
