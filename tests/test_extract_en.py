@@ -218,3 +218,23 @@ def test_a_past_change_without_a_year_lies_behind() -> None:
 def test_a_city_that_is_part_of_a_name_does_not_drop_the_person() -> None:
     text = "Osprey Foods Inc said Chengdu Li was appointed chief operating officer."
     assert _has(_read(text), "Chengdu Li", "Osprey Foods", "joined")
+
+
+# --- people named after their change -------------------------------------------------
+
+
+def test_unnamed_people_named_in_the_next_sentence() -> None:
+    text = (
+        "Marten Glass Inc said three directors resigned over a dispute about the budget. "
+        "It said the directors are Paula Reyes, T.J. Monroe and Walter Quigley Jr."
+    )
+    found = _read(text)
+    for name in ("Paula Reyes", "T.J. Monroe", "Walter Quigley Jr."):
+        assert _has(found, name, "Marten Glass", "left"), _triples(found)
+
+
+def test_they_are_needs_a_counted_change_before_it() -> None:
+    text = (
+        "Marten Glass Inc reported record sales. It said the directors are Paula Reyes and Ann Vo."
+    )
+    assert _read(text) == []

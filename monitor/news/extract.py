@@ -89,6 +89,8 @@ class _Context:
     last_company: CompanyMention | None = None
     announcing: CompanyMention | None = None  # 公司, "the company": the story's company
     announcing_name: str | None = None
+    # "five directors resigned": a change whose people the next sentence names
+    unnamed: tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None = None
     latest_year: int | None = None  # the latest year a Chinese story names
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
@@ -126,7 +128,8 @@ def extract_statements(
     for raw, fold in zip(raws, folded, strict=True):
         sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
-        drafts = _drafts(sentence)
+        drafts = _drafts(sentence) + _named_later(sentence, context)
+        context.unnamed = _unnamed(sentence, drafts)
         if not sentence.triggers and _denies(sentence):  # a denial with no verb looks back
             found = [f for f in found if f not in previous]  # "... The reports were false."
         current = [f for f in (_finish(d, sentence, resolved, context) for d in drafts) if f]
@@ -134,6 +137,48 @@ def extract_statements(
         previous = current
         _remember(sentence, resolved, context)
     return [f.statement for f in _merge(found) if all_statements or f.watched]
+
+
+# "five directors resigned", "three executives were named"
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:\w+\s+)?"
+    r"(?:directors|executives|officers|members|managers|vice presidents)\b[^,;]{0,40}$",
+    re.IGNORECASE,
+)
+# "They are A, B and C", "The directors were A and B"
+_NAMED = re.compile(
+    r"\b(?:they|the (?:\w+\s+)?(?:directors|executives|officers|members|managers))\s+"
+    r"(?:are|were|include|included)\b",
+    re.IGNORECASE,
+)
+
+
+def _unnamed(
+    s: _Sentence, drafts: list[_Draft]
+) -> tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None:
+    """A change told of a number of unnamed people ("five directors resigned")."""
+    if drafts or len(s.triggers) != 1 or s.triggers[0].chinese:
+        return None
+    t = s.triggers[0]
+    if not _COUNTED.search(s.text, 0, t.start):
+        return None
+    roles = _labels(r for r in s.roles if r.end <= t.start)
+    company = s.companies[0] if s.companies else None
+    return t, roles, company
+
+
+def _named_later(s: _Sentence, context: _Context) -> list[_Draft]:
+    """ "... five directors resigned. It said the directors are A, B and C." """
+    if context.unnamed is None or s.triggers:
+        return []
+    m = _NAMED.search(s.text)
+    if m is None:
+        return []
+    t, roles, company = context.unnamed
+    return [
+        _Draft(p, t.change, m.start(), roles, (), company)
+        for p in _first_after(s, m.end(), len(s.text))
+    ]
 
 
 def _document_companies(sentences: list[str]) -> tuple[dict[str, str], str | None]:
