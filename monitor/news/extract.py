@@ -58,6 +58,7 @@ class _Sentence:
     triggers: tuple[TriggerMention, ...]
     dates: tuple[DateMention, ...]
     original: str = ""  # as written, for the evidence
+    asides: tuple[tuple[int, int], ...] = ()  # ", chairman of Acme Inc," after a name
 
     @property
     def evidence(self) -> str:
@@ -88,6 +89,8 @@ class _Context:
     last_company: CompanyMention | None = None
     announcing: CompanyMention | None = None  # 公司, "the company": the story's company
     announcing_name: str | None = None
+    # "five directors resigned": a change whose people the next sentence names
+    unnamed: tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None = None
     latest_year: int | None = None  # the latest year a Chinese story names
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
@@ -125,14 +128,57 @@ def extract_statements(
     for raw, fold in zip(raws, folded, strict=True):
         sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
-        drafts = _drafts(sentence)
-        if not drafts and _denies(sentence):
+        drafts = _drafts(sentence) + _named_later(sentence, context)
+        context.unnamed = _unnamed(sentence, drafts)
+        if not sentence.triggers and _denies(sentence):  # a denial with no verb looks back
             found = [f for f in found if f not in previous]  # "... The reports were false."
         current = [f for f in (_finish(d, sentence, resolved, context) for d in drafts) if f]
         found.extend(current)
         previous = current
         _remember(sentence, resolved, context)
     return [f.statement for f in _merge(found) if all_statements or f.watched]
+
+
+# "five directors resigned", "three executives were named"
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:\w+\s+)?"
+    r"(?:directors|executives|officers|members|managers|vice presidents)\b[^,;]{0,40}$",
+    re.IGNORECASE,
+)
+# "They are A, B and C", "The directors were A and B"
+_NAMED = re.compile(
+    r"\b(?:they|the (?:\w+\s+)?(?:directors|executives|officers|members|managers))\s+"
+    r"(?:are|were|include|included)\b",
+    re.IGNORECASE,
+)
+
+
+def _unnamed(
+    s: _Sentence, drafts: list[_Draft]
+) -> tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None:
+    """A change told of a number of unnamed people ("five directors resigned")."""
+    if drafts or len(s.triggers) != 1 or s.triggers[0].chinese:
+        return None
+    t = s.triggers[0]
+    if not _COUNTED.search(s.text, 0, t.start):
+        return None
+    roles = _labels(r for r in s.roles if r.end <= t.start)
+    company = s.companies[0] if s.companies else None
+    return t, roles, company
+
+
+def _named_later(s: _Sentence, context: _Context) -> list[_Draft]:
+    """ "... five directors resigned. It said the directors are A, B and C." """
+    if context.unnamed is None or s.triggers:
+        return []
+    m = _NAMED.search(s.text)
+    if m is None:
+        return []
+    t, roles, company = context.unnamed
+    return [
+        _Draft(p, t.change, m.start(), roles, (), company)
+        for p in _first_after(s, m.end(), len(s.text))
+    ]
 
 
 def _document_companies(sentences: list[str]) -> tuple[dict[str, str], str | None]:
@@ -167,7 +213,7 @@ def _parse(
     original: str,
 ) -> _Sentence:
     found_companies = find_companies(text, companies, document_companies)
-    found_people = find_people(text, people, found_companies, known)
+    found_people = [] if _headline_case(text) else find_people(text, people, found_companies, known)
     dates = find_dates(text)
     taken: list[Span] = [*found_companies, *found_people]
     roles = find_roles(text, taken)
@@ -179,14 +225,25 @@ def _parse(
         tuple(c for c in found_companies if not _within(c, asides)),
         tuple(found_people),
         tuple(r for r in roles if not _within(r, asides)),
-        tuple(triggers),
+        tuple(t for t in triggers if not _within(t, asides)),
         tuple(dates),
         original,
+        tuple(asides),
     )
 
 
+def _headline_case(text: str) -> bool:
+    """A line in headline capitals ("Ford Ekes Out a Sales Gain on Pickups"): every word
+    looks like a name, so none is read as one. The body tells the story again."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if len(words) < 4 or HAN.search(text):
+        return False
+    capital = sum(1 for w in words if w[0].isupper())
+    return capital / len(words) >= 0.75 and not text.rstrip().endswith((".", '"', "”"))
+
+
 # ", the chairman of Acme Inc," after a name: who the person is, not what changed
-_ASIDE_END = re.compile(r"\s*(?:<[^>]{1,12}>)?\s*(?:,|\band\b|$)")
+_ASIDE_END = re.compile(r"\s*(?:<[^>]{1,12}>)?\s*(?:,|\band\b|(?:[a-z]+\s*)?\.?\s*$)")
 
 
 def _asides(
@@ -210,8 +267,9 @@ def _asides(
             continue
         if any(person.end <= t.start < c.start for t in triggers) or len(between) > 90:
             continue
-        if _ASIDE_END.match(text, c.end):
-            out.append((person.end, c.end))
+        end = _ASIDE_END.match(text, c.end)
+        if end:
+            out.append((person.end, end.end()))
     return out
 
 
@@ -413,6 +471,7 @@ def _same_clause_zh(s: _Sentence, at: int, people: list[PersonMention]) -> bool:
 
 
 def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
+    lo = max([lo, *(end for start, end in s.asides if start == lo and end <= hi)])
     gap = s.text[lo:hi]
     if _LIST_GAP.match(gap) or zh.LIST_GAP.match(gap):
         return True
@@ -421,8 +480,8 @@ def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
 
 # "A, executive vice president, B, senior vice president, and C resigned"
 _EN_ROLE_GAP = re.compile(
-    r"^\s*,\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also|company's)"
-    r"\s+|\x00[\s,]*)+,?\s*(?:and\s+)?$",
+    r"^\s*[,;]?\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also"
+    r"|company's)\s+|\x00[\s,]*)+[,;]?\s*(?:and\s+)?$",
     re.IGNORECASE,
 )
 
@@ -469,9 +528,13 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     t = s.triggers[i]
     _, hi = _bounds(s, i)
     before = _nearest_before(s, t.start)
+    if i and not t.chinese:  # "..., replacing A, and B has been named": A is not named
+        claimed = _objects(s, i - 1, t.start)
+        before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
-    if t.kind == lx.SUCCESSION:
-        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after[:1]]
+    if t.kind == lx.SUCCESSION:  # "will succeed A, B and C"
+        after = [p for p in after if not _next_subject(s, i, p)]
+        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after]
     if t.kind == lx.SUCCEEDED_BY:
         return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
     if t.kind == lx.TRANS and not t.passive and after:
@@ -486,6 +549,23 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     if t.change == lx.JOINED and after and _TAKES_FROM.match(s.text[t.end : after[0].start]):
         pairs.append((after[0], lx.LEFT))  # "takes over from co-founder Martin Hale"
     return pairs
+
+
+def _next_subject(s: _Sentence, i: int, p: PersonMention) -> bool:
+    """ "..., replacing A, and B has been named": B is the next verb's subject."""
+    if i + 1 >= len(s.triggers):
+        return False
+    between = s.text[p.end : s.triggers[i + 1].start]
+    return "," not in between and len(between.split()) <= 3
+
+
+def _objects(s: _Sentence, k: int, hi: int) -> list[PersonMention]:
+    """The people change verb ``k`` takes as its object (before ``hi``)."""
+    t = s.triggers[k]
+    takes = t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER) or (
+        t.kind == lx.TRANS and not t.passive
+    )
+    return _first_after(s, t.end, hi) if takes else []
 
 
 _TAKES_FROM = re.compile(r"^\s*from\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -610,11 +690,20 @@ def _labels(roles: Iterable[RoleMention]) -> tuple[str, ...]:
 _RANK = {"explicit": 0, "weekday": 1, "relative": 2, "today": 3}
 
 
+# before a date, these tell of a change still to come: its day lies ahead
+_COMING = re.compile(
+    r"\b(?:will|shall|to be|is to|are to|effective|as of|starting|beginning|from)\b[^.;]*$"
+    r"|(?:将|拟|起)[^。；]*$",
+    re.IGNORECASE,
+)
+
+
 def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
     anchor = context.anchor
     out: list[PartialDate | None] = []
     for mention in s.dates:
-        value = resolve(mention, context.published, anchor)
+        forward = _COMING.search(s.text[max(0, mention.start - 60) : mention.start]) is not None
+        value = resolve(mention, context.published, anchor, forward=forward)
         out.append(value)
         anchor = value or anchor
     return out
@@ -663,6 +752,8 @@ def _finish(
         not draft.roles or zh.is_history(when, context.published, context.latest_year)
     ):
         return None  # a Chinese change names its office; one years before is career history
+    if not HAN.search(s.text) and en.is_history(when, context.published):
+        return None
     statement = Statement(
         person=person.name,
         company=company.name,

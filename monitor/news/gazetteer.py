@@ -32,6 +32,13 @@ _WORD = re.compile(r"[^\W_]+")
 _GAP = re.compile(r"[\s,.'’&-]{0,4}")
 
 
+_LEGAL_TAIL = re.compile(
+    r"[\s,.]*(?:(?:co|company|corp|corporation|inc|incorporated|ltd|limited|plc|llc|lp|ag|sa"
+    r"|nv|se|gmbh|group|holdings?|cos)[\s,.]*)*|(?:股份)?有限(?:责任)?公司|集团(?:股份)?有限公司",
+    re.IGNORECASE,
+)
+
+
 def _fold(text: str) -> str:
     return _lower(fold_han(unicodedata.normalize("NFKC", text)))
 
@@ -118,12 +125,20 @@ class Gazetteer:
         return out
 
     def lookup(self, name: str) -> Entry | None:
-        """The watched entry ``name`` denotes (by the identity rules), if exactly one."""
+        """The watched entry ``name`` denotes (by the identity rules), if exactly one.
+
+        A company watched without its legal form ("Acme Widgets") is also the one the
+        text names with it ("Acme Widgets Inc.")."""
         candidates = self._candidates(name)
-        if not candidates:
-            return None
         found = (match_person if self.people else match_company)(name, candidates)
-        return found.entry if isinstance(found, Match) else None
+        if isinstance(found, Match):
+            return found.entry
+        if self.people:
+            return None
+        whole = [
+            e for lo, hi, e in self.spans(name) if lo == 0 and _LEGAL_TAIL.fullmatch(name[hi:])
+        ]
+        return whole[0] if len({id(e) for e in whole}) == 1 else None
 
     def _candidates(self, name: str) -> list[Entry]:
         out: dict[Entry, None] = {}

@@ -288,6 +288,8 @@ ZH_HEDGE = re.compile(
     r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
     r"|计划|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
     r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
+    # a résumé: "1975年出生", "2018年3月至今任", "2005年至2009年任", "历任", "毕业于"
+    r"|出生|毕业于|学历|国籍|至今|迄今|历任|先后|[年月]至(?:\d|今)"
 )
 # right before a change verb these describe a standing position, not a change
 ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
@@ -616,7 +618,19 @@ ZH_NAME_RIGHT: tuple[str, ...] = (
 NOT_NAME_WORDS = NOT_NAME_WORDS | frozenset(
     ["datuk", "dato", "datin", "tun", "puan", "haji", "lord", "lady", "dame"]
 )
-ZH_NAME_LEFT = (*ZH_NAME_LEFT, "的")
+ZH_NAME_LEFT = (
+    *ZH_NAME_LEFT,
+    "的",
+    "儿子",
+    "女儿",
+    "妻子",
+    "丈夫",
+    "父亲",
+    "母亲",
+    "兄弟",
+    "侄女",
+    "侄子",
+)
 ZH_NAME_RIGHT = (
     *ZH_NAME_RIGHT,
     "因",
@@ -647,7 +661,7 @@ ZH_NAME_RIGHT = (
     "于",
 )
 # a Chinese name does not end in these
-ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")
+ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任拟仍曾或即还就都")
 
 # a sentence that says the one before it was untrue
 EN_DENIAL = re.compile(

@@ -259,28 +259,50 @@ def _person(text: str, start: int, end: int, watch: Gazetteer) -> PersonMention:
 def _name_shaped(sentence: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _EN_NAME.finditer(sentence):
-        spans.extend(_clean_en_name(sentence, m.start(), m.end()))
+        spans.extend(
+            (a, b)
+            for a, b in _clean_en_name(sentence, m.start(), m.end())
+            if not _UNIT_OF.search(sentence, 0, a)
+        )
     for m in _EN_TITLED.finditer(sentence):
         spans.append((m.start("name"), m.end("name")))
     spans.extend(zh.find_names(sentence))
     return spans
 
 
+# "the company's Consumer Durables": a part of the company, not a person
+_UNIT_OF = re.compile(r"\b(?:company|firm|group|corporation|bank)['’]s\s+$", re.IGNORECASE)
+
+
 def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a run of capitalised words at words that are not name parts."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    for w in re.finditer(r"\S+", sentence[start:end]):
+    words = list(re.finditer(r"\S+", sentence[start:end]))
+    for k, w in enumerate(words):
         word = w.group().strip(".,").lower()
         if word in en.ORG_WORDS:  # "Boeing Military Aircraft" is no person
             return []
-        if word in lx.NOT_NAME_WORDS or word.endswith("ly"):
+        if word in en.PLACES and not run and _name_follows(words, k):
+            run.append((start + w.start(), start + w.end()))  # "Chengdu Li"
+        elif word in lx.NOT_NAME_WORDS or _ADVERB.search(word):
             out.extend(_keep_run(run))
             run = []
         else:
             run.append((start + w.start(), start + w.end()))
     out.extend(_keep_run(run))
     return out
+
+
+# "Separately", "Additionally" open sentences; "Reilly", "Kelly", "Emily" are names
+_ADVERB = re.compile(r"^\w{3,}(?:ally|ately|ously|ively|ently|antly|ectly|edly|arly)$|-based$")
+
+
+def _name_follows(words: list[re.Match[str]], k: int) -> bool:
+    if k + 1 >= len(words) or words[k].group().endswith((",", ".")):
+        return False
+    nxt = words[k + 1].group().strip(".,").lower()
+    return nxt not in lx.NOT_NAME_WORDS and nxt not in en.PLACES and nxt not in en.ORG_WORDS
 
 
 def _keep_run(run: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -348,12 +370,26 @@ def _zh_right_ok(sentence: str, j: int) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def _scripts(sentence: str) -> tuple[bool, bool]:
+    """Whether the sentence has Latin words and Chinese characters: each language's
+    patterns only run where its script is."""
+    return _LATIN.search(sentence) is not None, HAN.search(sentence) is not None
+
+
 def find_roles(sentence: str, taken: Sequence[Span]) -> list[RoleMention]:
     """Role words, with their canonical English label, outside the ``taken`` spans."""
     out: list[RoleMention] = []
-    for pattern, labels in ((lx.EN_ROLE, lx.EN_ROLE_LABELS), (lx.ZH_ROLE, lx.ZH_ROLE_LABELS)):
+    latin, han = _scripts(sentence)
+    tables = (
+        *(((lx.EN_ROLE, lx.EN_ROLE_LABELS), (en.ROLE, en.ROLE_LABELS)) if latin else ()),
+        *(((lx.ZH_ROLE, lx.ZH_ROLE_LABELS),) if han else ()),
+    )
+    for pattern, labels in tables:
         for m in pattern.finditer(sentence):
-            if any(t.overlaps(m.start(), m.end()) for t in taken):
+            if any(t.overlaps(m.start(), m.end()) for t in (*taken, *out)):
                 continue
             index = int((m.lastgroup or "r0")[1:])
             out.append(RoleMention(m.start(), m.end(), m.group(), labels[index]))
@@ -373,8 +409,9 @@ _ZH_PASSIVE = re.compile(r"被$")
 def find_triggers(sentence: str, taken: Sequence[Span]) -> list[TriggerMention]:
     """Change verbs in order; an earlier rule wins where two overlap."""
     out: list[TriggerMention] = []
-    english = (*en.TRIGGERS, *lx.EN_TRIGGERS)
-    for rules, chinese in ((english, False), (lx.ZH_TRIGGERS, True)):
+    latin, han = _scripts(sentence)
+    english = (*en.TRIGGERS, *lx.EN_TRIGGERS) if latin else ()
+    for rules, chinese in ((english, False), (lx.ZH_TRIGGERS if han else (), True)):
         for rule in rules:
             for m in rule.pattern.finditer(sentence):
                 start, end = m.start(), m.end()

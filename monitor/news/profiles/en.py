@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from monitor.news.lexicon import AFTER, INTRANS, JOINED, LEFT, TRANS, TriggerRule
 
@@ -23,7 +24,27 @@ def _en(pattern: str) -> re.Pattern[str]:
 
 
 _BE = r"(?:was|were|is|are|be|been|being|has been|have been|had been)"
-_DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?|responsibilit(?:y|ies))"
+_OFFICE = r"(?:chairman|chairwoman|president|director|chief|ceo|cfo|coo|treasurer|secretary)"
+_DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?)"
+
+# Offices beyond the general English roles (lexicon.EN_ROLE): the value is the label.
+_ROLES: tuple[tuple[str, str], ...] = (
+    (r"treasurer", "treasurer"),
+    (r"(?:corporate )?controller|comptroller", "controller"),
+    (r"general counsel|chief legal officer", "general counsel"),
+)
+ROLE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ROLES)
+
+# Places that begin many names too ("Chengdu Li"): part of a name when one follows.
+PLACES = frozenset(
+    ["beijing", "shanghai", "shenzhen", "wuhan", "chengdu", "london", "china", "chinese"]
+)
 
 # Change constructions of company news, tried before the general change verbs.
 TRIGGERS: tuple[TriggerRule, ...] = (
@@ -52,6 +73,22 @@ TRIGGERS: tuple[TriggerRule, ...] = (
     ),
     # "nominated Richard Roe ... for election to its board"
     TriggerRule(_en(r"nominat(?:e|es|ed|ing)"), JOINED, TRANS),
+    # "Joseph Roe, currently president, will be vice chairman"
+    TriggerRule(
+        _en(r"will be(?= (?:the |its |a |an )?(?:[a-z-]+ ){0,2}" + _OFFICE + ")"),
+        JOINED,
+        INTRANS,
+        needs_role=True,
+    ),
+    # "will serve as acting chief executive"
+    TriggerRule(_en(r"(?:will|to|shall) (?:also )?serve as"), JOINED, INTRANS, needs_role=True),
+    # "took the reins from", "was ushered into retirement"
+    TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:over )?the reins"), JOINED, INTRANS),
+    TriggerRule(
+        _en(r"(?:ushered|eased|forced|pushed|nudged) (?:in)?to retirement|(?:forced|pushed) out"),
+        LEFT,
+        INTRANS,
+    ),
     # "added Jane Doe to its board"
     TriggerRule(_en(r"add(?:s|ed|ing)"), JOINED, TRANS, needs_role=True),
 )
@@ -126,7 +163,7 @@ _ORG_WORDS = """association bancorp bancshares bank banks bankshares savings tru
     foods brands manufacturing equipment instruments semiconductor semiconductors
     chemical chemicals steel properties realty fund funds force army navy agency
     commission committee council department ministry board exchange university college
-    institute hospital video studios pictures broadcasting aircraft aerospace"""
+    institute hospital video studios pictures broadcasting aircraft aerospace news"""
 ORG_WORDS = frozenset(_ORG_WORDS.split())
 
 _CAP_WORD = r"[A-Z][\w&'’.-]*"
@@ -140,6 +177,7 @@ _DATELINE_SUBJECT = re.compile(
     r"(?:<)?(?P<name>" + _CAP_RUN + r")>?\s+(?:said|reported|announced|elected|appointed|named)\b",
     re.MULTILINE,
 )
+_TAIL = re.compile(_LINKED + "*")
 _ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
 
 
@@ -147,6 +185,16 @@ _ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
 BACKGROUND_TIME = re.compile(
     r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b", re.IGNORECASE
 )
+
+
+def is_history(when: str | None, published: date | None) -> bool:
+    """A change dated six months or more before the story is background, not news
+    ("took up his duties in June 1986" in a March 1987 story)."""
+    if when is None or published is None or not when[:4].isdigit():
+        return False
+    year, month = int(when[:4]), int(when[5:7]) if len(when) >= 7 else 1
+    return (published.year * 12 + published.month) - (year * 12 + month) >= 6
+
 
 _LINKS = frozenset(["the", "a", "an", "and", "of", "for", "in", "on", "at", "by", "to", "&"])
 
@@ -168,6 +216,8 @@ def stem(name: str) -> str:
 def document_companies(text: str, full_names: Iterable[str]) -> DocumentCompanies:
     """Short names for the companies named in full (``full_names``, in text order)."""
     full = list(dict.fromkeys([*full_names, *_bracketed(text), *_cued(text)]))
+    # "American Vision" found alone is the start of "American Vision Centers Inc"
+    full = [n for n in full if not any(o != n and o.startswith(n + " ") for o in full)]
     owners: dict[str, set[str]] = {}
     for name in full:
         for short in _short_forms(name, text):
@@ -187,11 +237,11 @@ def _cued(text: str) -> list[str]:
     if ticker:
         head = ticker.group("name").strip(" ,.")
         body = len(headline)  # the body's spelling, not the headline's capitals
-        for m in re.finditer(r"(?<![\w-])" + re.escape(head.title()), text.title()[body:]):
-            run = _ORG_RUN.match(text, body + m.start())
-            if run and run.group("name").upper().startswith(head):
-                out.append(_trim_run(run.group("name"), head))
-                break
+        spelled = r"[\s,]+".join(re.escape(w) for w in head.replace(",", " ").split())
+        m = re.compile(r"(?<![\w-])" + spelled + r"\b", re.IGNORECASE).search(text, body)
+        if m:
+            tail = _TAIL.match(text, m.end())
+            out.append(_trim_run(m.group() + (tail.group() if tail else ""), head))
     out.extend(m.group("name") for m in _DATELINE_SUBJECT.finditer(text))
     for m in _ORG_RUN.finditer(text):
         words = m.group("name").split()

@@ -29,16 +29,18 @@ __all__ = [
     "LIST_GAP",
     "SELF_REFERENCE",
     "DocumentCompanies",
+    "TableRow",
     "document_companies",
     "find_names",
     "fold",
     "is_history",
     "latest_year",
+    "table_rows",
     "trim_company_lead",
 ]
 
 _NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9·&\-]"
-_RUN_BEFORE = re.compile(_NAME_CHARS + r"{1,24}$")
+_NAME_CHAR = re.compile(_NAME_CHARS)
 
 # "X(600123)", "X（SZ 300056，", "X(00767.HK)", "X(SH603068)", "X（430430）"
 _STOCK_CODE = re.compile(
@@ -63,9 +65,8 @@ _INDUSTRY = (
     "超市|物流|旅游|啤酒|药业|化工|钢铁|矿业|实业|电器|网络|软件|智能|生物|制药|食品|农业|电气|"
     "新材|光电|机械|重工|航运|物业|互娱|影视|半导体"
 )
-_INDUSTRY_NAME = re.compile(
-    r"(?P<name>" + _NAME_CHARS + r"{2,12}?(?:" + _INDUSTRY + r"))"
-    r"(?!公司|有限|股份有限|交易所|报|时报|日报|卡|业务|行业|板块|监管)"
+_INDUSTRY_WORD = re.compile(
+    r"(?:" + _INDUSTRY + r")(?!公司|有限|股份有限|交易所|报|时报|日报|卡|业务|行业|板块|监管)"
 )
 # Text that cannot start a company name: the name begins after the last of these.
 _LEAD_NOISE = re.compile(
@@ -76,7 +77,7 @@ _LEAD_NOISE = re.compile(
     r"的|、|与|及|由|从|向|将|已|是|被|了|"
     r"卸任|辞去|辞任|辞职|离任|离职|退出|出任|担任|接任|接替|新任|当选|任命|委任|聘任|聘请|免去|"
     r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
-    r"\d{1,4}[年月日号]|[\d\s.%:：,，]+(?=[\u4e00-\u9fff]))"
+    r"\d{1,4}[年月日号]|[\d.%]*[\s.%:：,，][\d\s.%:：,，]*(?=[\u4e00-\u9fff])|公司(?=.))"
 )
 # places that begin legal names (厦门国际信托有限公司), to cut a person's name off before them
 _PLACES = (
@@ -126,24 +127,23 @@ LIST_GAP = re.compile(
 
 # "索菲亚董事兼副总经理王某", "优信首席市场官（CMO）王某", "某金融CEO徐某": the employer
 # stands right before the role that stands right before the person
-_EMPLOYER_ROLE_NAME = re.compile(
-    r"(?P<company>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)(?:"
+_ROLE_BEFORE_NAME = re.compile(
+    r"(?:"
     + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<e")
     + r"|CEO|CFO|COO|CTO|CMO)(?:（[A-Z]{2,4}）)?(?:(?:兼|、)(?:"
     + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<f")
     + r"))*(?=[A-Z]|["
     + "".join(sorted(lx.ZH_SURNAMES))
-    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；]|辞|离|卸|出任|担任|因|宣布|被|已|将))"
+    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；（(]|辞|离|卸|出任|担任|因|由于|宣布|被|已|将|掌舵))"
 )
 # "另一家企业好莱客发布公告称": who makes an announcement is a company
-_ANNOUNCER = re.compile(
-    r"(?P<company>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)"
-    r"(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
-    r"(?:发布公告|发布了公告|公告称|发出公告|披露公告)"
+_ANNOUNCES = re.compile(
+    r"(?:(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
+    r"(?:发布公告|发布了公告|公告称|发出公告|披露公告))"
 )
 # what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
 _NOT_EMPLOYER = re.compile(
-    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人]$|兼"
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人位名个]$|兼"
     r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
     r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
 )
@@ -182,11 +182,20 @@ def _in_role(text: str, at: int) -> bool:
     return False
 
 
+def _run_before(text: str, end: int, limit: int) -> str:
+    """The name characters right before ``end`` (at most ``limit``)."""
+    start = end
+    while start > max(0, end - limit) and _NAME_CHAR.match(text, start - 1):
+        start -= 1
+    return text[start:end]
+
+
 def _name_before(text: str, end: int) -> str | None:
-    m = _RUN_BEFORE.search(text, 0, end)
-    if m is None or _SOURCE.search(text, max(0, m.start() - 4), m.start()):
+    run = _run_before(text, end, 24)
+    start = end - len(run)
+    if not run or _SOURCE.search(text, max(0, start - 4), start):
         return None
-    name = trim_company_lead(m.group())
+    name = trim_company_lead(run)
     return name if _plausible(name) else None
 
 
@@ -238,20 +247,22 @@ def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
         name = trim_company_lead(head.group("name"))
         if _plausible(name) and 4 <= len(name) <= 8:
             yield 1, name
-    for m in _INDUSTRY_NAME.finditer(text):
-        name = trim_company_lead(m.group("name"))
+    for m in _INDUSTRY_WORD.finditer(text):
+        name = trim_company_lead(_run_before(text, m.start(), 12) + m.group())
         # a name told once in passing is not learned: it must recur or head the story
         if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
             yield 2, name
-    for pattern in (_ANNOUNCER, _EMPLOYER_ROLE_NAME):
+    for pattern in (_ANNOUNCES, _ROLE_BEFORE_NAME):
         for m in pattern.finditer(text):
-            name = trim_company_lead(m.group("company"))
-            if _employer(name) and not _in_role(text, m.end("company")):  # not 副总|经理
+            run = _run_before(text, m.start() - (text[m.start() - 1 : m.start()] == "的"), 16)
+            name = trim_company_lead(run)
+            if _employer(name) and not _in_role(text, m.start()):  # not 副总|经理
                 yield 3, name
 
 
 def _employer(name: str) -> bool:
-    return _plausible(name) and 2 <= len(name) <= 8 and not _NOT_EMPLOYER.search(name)
+    longest = 16 if name.isascii() else 8
+    return _plausible(name) and 2 <= len(name) <= longest and not _NOT_EMPLOYER.search(name)
 
 
 def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
@@ -299,61 +310,138 @@ def find_names(sentence: str) -> list[tuple[int, int]]:
     Common words that start with a surname character (申请, 万元) and anything inside a
     document title (《公司章程》) are not names.
     """
+    return list(_names(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _names(sentence: str) -> tuple[tuple[int, int], ...]:
+    marks = _Marks.of(sentence)
     blocked = [(m.start(), m.end()) for m in _BOOK_TITLE.finditer(sentence)]
-    roles = [(m.start(), m.end()) for m in lx.ZH_ROLE.finditer(sentence)]
     spans: list[tuple[int, int]] = []
-    for m in _DOTTED.finditer(sentence):
-        start = _dotted_start(sentence, m.start(), m.group().index("·") + m.start())
-        end = _dotted_end(sentence, m.group().rindex("·") + m.start(), m.end())
-        if start is not None and end is not None and not _inside(start, end, blocked):
-            spans.append((start, end))
+    if "·" in sentence:
+        for m in _DOTTED.finditer(sentence):
+            start = _dotted_start(marks, m.start(), m.group().index("·") + m.start())
+            end = _dotted_end(marks, m.group().rindex("·") + m.start(), m.end())
+            if not _inside(start, end, blocked):
+                spans.append((start, end))
+    for m in _LATIN_IN_HAN.finditer(sentence):
+        glued = (m.start() and not sentence[m.start() - 1].isascii()) or (
+            m.end() < len(sentence) and not sentence[m.end()].isascii()
+        )
+        words = m.group().replace("·", " ").replace("-", " ").lower().split()
+        if glued and not any(w in lx.NOT_NAME_WORDS or w in _ORG_WORDS for w in words):
+            spans.append((m.start(), m.end()))
     i = 0
     while i < len(sentence):
         # not inside a name found already, nor inside a role word (董事长孙某: not 长孙)
-        if any(s <= i < e for s, e in spans) or any(s <= i < e for s, e in roles):
+        if i in marks.in_role or any(s <= i < e for s, e in spans):
             i += 1
             continue
-        length = _name_at(sentence, i)
+        length = _name_at(marks, i)
         if length and not _inside(i, i + length, blocked):
             spans.append((i, i + length))
             i += length
         else:
             i += 1
-    return sorted(spans)
+    return tuple(sorted(spans))
+
+
+# "首席执行官David Atkins掌舵": a Latin name glued to Chinese text (the English finder
+# wants a word boundary there)
+_LATIN_IN_HAN = re.compile(r"(?<![A-Za-z.])[A-Z][a-z]+(?:[ ·-][A-Z][a-z]+){1,3}(?![A-Za-z])")
+_ORG_WORDS = frozenset(
+    [
+        "capital",
+        "holding",
+        "holdings",
+        "mobile",
+        "partners",
+        "fund",
+        "funds",
+        "management",
+        "securities",
+        "investment",
+        "investments",
+        "financial",
+        "bank",
+        "insurance",
+        "energy",
+        "technology",
+        "technologies",
+        "media",
+        "motors",
+        "airlines",
+        "trust",
+        "asset",
+        "assets",
+        "consulting",
+        "advisors",
+        "equity",
+        "ventures",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """Where a sentence's role words and change verbs start and end (found once)."""
+
+    text: str
+    in_role: frozenset[int]
+    role_starts: frozenset[int]
+    role_ends: frozenset[int]
+    verbs: tuple[tuple[int, int], ...]
+    verb_starts: frozenset[int]
+    verb_ends: frozenset[int]
+
+    @staticmethod
+    def of(text: str) -> _Marks:
+        roles = [(m.start(), m.end()) for m in lx.ZH_ROLE.finditer(text)]
+        verbs = sorted(
+            (m.start(), m.end()) for rule in lx.ZH_TRIGGERS for m in rule.pattern.finditer(text)
+        )
+        return _Marks(
+            text,
+            frozenset(k for s, e in roles for k in range(s, e)),
+            frozenset(s for s, _ in roles),
+            frozenset(e for _, e in roles),
+            tuple(verbs),
+            frozenset(s for s, _ in verbs),
+            frozenset(e for _, e in verbs),
+        )
 
 
 def _inside(start: int, end: int, blocked: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in blocked)
 
 
-def _dotted_start(sentence: str, start: int, dot: int) -> int | None:
+def _dotted_start(marks: _Marks, start: int, dot: int) -> int:
     """Where a transliterated name begins: the longest first part whose left is clear."""
     for begin in range(max(start, dot - 4), dot - 1):
-        if _left_ok(sentence, begin):
+        if _left_ok(marks, begin):
             return begin
     return dot - 2  # "经济学家保罗·唐纳文": the dot is evidence enough for two characters
 
 
-def _dotted_end(sentence: str, dot: int, end: int) -> int | None:
+def _dotted_end(marks: _Marks, dot: int, end: int) -> int:
     """Where a transliterated name ends: the shortest last part (two characters or
     more) whose right is clear, so that 因故 in 唐纳文因故离职 stays out."""
-    stops: list[int] = [*range(min(dot + 3, end), end + 1), dot + 2]
-    for stop in stops:
-        last = sentence[dot + 1 : stop]
-        if _right_ok(sentence, stop) and not any(_verb_at(last, k) for k in range(len(last))):
+    for stop in range(min(dot + 3, end), end + 1):
+        if _right_ok(marks, stop) and not any(dot < s < stop for s, _ in marks.verbs):
             return stop
-    return None
+    return min(dot + 2, end)
 
 
-def _name_at(sentence: str, i: int) -> int:
-    if not _left_ok(sentence, i):
-        return 0
+def _name_at(marks: _Marks, i: int) -> int:
+    sentence = marks.text
     surname = 2 if sentence[i : i + 2] in lx.ZH_COMPOUND_SURNAMES else 1
     if surname == 1 and sentence[i] not in lx.ZH_SURNAMES:
         return 0
+    if not _left_ok(marks, i):
+        return 0
     for length in (surname + 2, surname + 1):
         chunk = sentence[i : i + length]
-        if length == surname + 2 and _verb_at(sentence, i + length - 1):
+        if length == surname + 2 and i + length - 1 in marks.verb_starts:
             continue  # 洪某卸任: the third character begins the verb
         if (
             len(chunk) == length
@@ -362,43 +450,35 @@ def _name_at(sentence: str, i: int) -> int:
             and chunk not in _not_names()
             and "公司" not in chunk
             and "集团" not in chunk
-            and _right_ok(sentence, i + length)
-            and not lx.ZH_ROLE.search(chunk)
-            and not _has_trigger(chunk)
+            and _right_ok(marks, i + length)
+            and not any(k in marks.in_role for k in range(i, i + length))
+            and not any(i <= s and e <= i + length for s, e in marks.verbs)
         ):
             return length
     return 0
 
 
-def _verb_at(sentence: str, j: int) -> bool:
-    return any(rule.pattern.match(sentence, j) for rule in lx.ZH_TRIGGERS)
-
-
-def _has_trigger(chunk: str) -> bool:
-    return any(rule.pattern.search(chunk) for rule in lx.ZH_TRIGGERS)
-
-
-def _left_ok(sentence: str, i: int) -> bool:
+def _left_ok(marks: _Marks, i: int) -> bool:
+    sentence = marks.text
     if i == 0 or not _HAN.match(sentence[i - 1]):
         return True
-    before = sentence[:i]
-    if before.endswith(lx.ZH_NAME_LEFT) or _ROLE_BEFORE.search(before[-16:]):
+    if i in marks.role_ends or i in marks.verb_ends:
         return True
-    lo = max(0, i - 6)
-    return any(
-        m.end() == i for r in lx.ZH_TRIGGERS for m in r.pattern.finditer(sentence, lo, i + 48)
-    )
+    return sentence.endswith(lx.ZH_NAME_LEFT, 0, i)
 
 
-def _right_ok(sentence: str, j: int) -> bool:
+def _right_ok(marks: _Marks, j: int) -> bool:
+    sentence = marks.text
     if j >= len(sentence) or not _HAN.match(sentence[j]):
         return True
-    after = sentence[j:]
-    if after.startswith(lx.ZH_NAME_RIGHT) or after.startswith(lx.ZH_ROLE_WORDS):
+    if j in marks.verb_starts or j in marks.role_starts:
         return True
-    if _PLACE_AT.match(sentence, j) and _LEGAL_FORM_AHEAD.match(sentence, j):
-        return True  # 核准胡某厦门某某信托有限公司: a legal name that starts with a place
-    return _verb_at(sentence, j) or _ROLE_AFTER.match(sentence, j) is not None
+    if sentence.startswith(lx.ZH_NAME_RIGHT, j) or sentence.startswith(lx.ZH_ROLE_WORDS, j):
+        return True
+    if sentence.startswith(("公司", "集团"), j) and j + 2 in marks.role_starts:
+        return True  # 免去邓某公司副总经理职务
+    # 核准胡某厦门某某信托有限公司: a legal name that starts with a place
+    return bool(_PLACE_AT.match(sentence, j) and _LEGAL_FORM_AHEAD.match(sentence, j))
 
 
 # ---------------------------------------------------------------------------------------
@@ -424,3 +504,52 @@ def is_history(when: str | None, published: date | None, latest: int | None) -> 
     if published is not None:
         return (published.year * 12 + published.month) - (year * 12 + month) >= 12
     return latest is not None and latest - year >= 2
+
+
+# ---------------------------------------------------------------------------------------
+# Table-like lines
+# ---------------------------------------------------------------------------------------
+
+# "总经理：李某", "公司副总经理：DAVID WANG、王某": a role, a colon, the people in it
+_TABLE_ROW = re.compile(
+    r"(?:公司|集团)?(?P<role>" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<t") + r")\s*[:：]\s*"
+)
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'-]+(?:[ .][A-Z][A-Za-z'-]+){0,3}")
+_ROW_SEPARATOR = re.compile(r"\s*(?:、|和|及|与|,)\s*")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    start: int
+    end: int
+    name: str
+    role: str  # the canonical label
+
+
+def table_rows(sentence: str) -> list[TableRow]:
+    """The people a table-like line names for a role: "董事长：李某" gives one row."""
+    if "：" not in sentence and ":" not in sentence:
+        return []
+    names = dict(find_names(sentence))
+    rows: list[TableRow] = []
+    for m in _TABLE_ROW.finditer(sentence):
+        label = lx.ZH_ROLE_LABELS[_role_index(m.group("role"))]
+        at = m.end()
+        while at < len(sentence):
+            end = names.get(at)
+            if end is None:
+                latin = _LATIN_NAME.match(sentence, at)
+                end = latin.end() if latin else None
+            if end is None:
+                break
+            rows.append(TableRow(at, end, sentence[at:end], label))
+            sep = _ROW_SEPARATOR.match(sentence, end)
+            if sep is None:
+                break
+            at = sep.end()
+    return rows
+
+
+def _role_index(role: str) -> int:
+    m = lx.ZH_ROLE.fullmatch(role)
+    return int((m.lastgroup or "z0")[1:]) if m else 0
