@@ -212,3 +212,37 @@ def test_sigterm_lets_a_send_under_way_finish_and_records_it(
     assert proc.returncode == 0
     assert statuses(db_url) == {"fast": "sent", "slow": "sent"}, err[-3000:]
     assert len(slow.requests) == 1 and len(fast.requests) == 1
+
+
+def test_a_batch_sent_before_goes_out_again_as_the_same_message_under_its_key() -> None:
+    """A batch a dead process had under way is sent again as that batch, under its key,
+    even when new alerts for the channel are due with it (they go in a message of their own)."""
+    from datetime import datetime
+
+    from monitor.config import load_config_text
+    from monitor.notify.channels import Channels
+    from monitor.notify.deliver import plan
+    from monitor.notify.outbox import Delivery
+    from monitor.store import EventRecord
+
+    loaded = load_config_text('channels: {desk: "json://127.0.0.1:9/desk"}\n', "<test>")
+    when = datetime(2026, 12, 1, 12, 0)
+
+    def row(i: int, batch: str | None) -> Delivery:
+        event = EventRecord(i, "joined", f"Person {i}", COMPANY, (), (), None, None, when, "",
+                            "s", "", "registry")  # fmt: skip
+        return Delivery(i, f"event:{i}:desk", "desk", "immediate", 0, when, event,
+                        message_key=batch)  # fmt: skip
+
+    earlier = [row(i, "batch:0123abcd") for i in range(1, 5)]
+    planned = plan([*earlier, row(5, None)], Channels(loaded.config))
+    assert sorted((p.key, tuple(r.id for r in p.rows)) for p in planned) == [
+        ("batch:0123abcd", (1, 2, 3, 4)),
+        ("event:5:desk", (5,)),
+    ]
+    fresh = plan([row(i, None) for i in range(1, 6)], Channels(loaded.config))
+    assert len(fresh) == 1 and fresh[0].key.startswith("batch:")
+    assert (
+        fresh[0].key
+        == plan([row(i, None) for i in range(5, 0, -1)], Channels(loaded.config))[0].key
+    )

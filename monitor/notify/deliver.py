@@ -23,7 +23,15 @@ from datetime import datetime
 from monitor.config import Loaded
 from monitor.notify.channels import Built, Channels, SendResult, send
 from monitor.notify.messages import Message, render_digest, render_event, render_notice
-from monitor.notify.outbox import Delivery, Settlement, claim, message_key, release, settle
+from monitor.notify.outbox import (
+    Delivery,
+    Settlement,
+    claim,
+    message_key,
+    release,
+    remember_batches,
+    settle,
+)
 from monitor.notify.timing import MAX_ATTEMPTS, next_attempt
 from monitor.store import Store, utcnow
 
@@ -47,7 +55,11 @@ class Planned:
 
     @property
     def key(self) -> str:
-        """The message's idempotency key: the same rows give the same key."""
+        """The message's idempotency key: the same rows give the same key, and a batch sent
+        before keeps the key it went out under."""
+        stored = {r.message_key for r in self.rows}
+        if len(stored) == 1 and self.rows[0].message_key and self.rows[0].mode != "digest":
+            return self.rows[0].message_key
         return message_key([r.key for r in self.rows])
 
 
@@ -91,9 +103,17 @@ def _message_for(rows: Sequence[Delivery], built: Built) -> Message:
 
 
 def _groups(rows: Sequence[Delivery]) -> list[tuple[Delivery, ...]]:
-    """Rows of one channel → the row groups that each become one message."""
+    """Rows of one channel → the row groups that each become one message. A batch that
+    went out before (maybe received, not recorded) goes out again as it was."""
+    before: dict[str, list[Delivery]] = {}
+    for row in rows:
+        if row.message_key is not None and row.mode != "digest":
+            before.setdefault(row.message_key, []).append(row)
+    rows = [r for r in rows if r.message_key is None or r.mode == "digest"]
     digest = tuple(r for r in rows if r.mode == "digest")
-    out: list[tuple[Delivery, ...]] = [digest] if digest else []
+    out: list[tuple[Delivery, ...]] = [tuple(group) for group in before.values()]
+    if digest:
+        out.append(digest)
     by_note: dict[str | None, list[Delivery]] = {}
     for row in rows:
         if row.event is None:
@@ -214,6 +234,8 @@ async def deliver_due(
     by_channel: dict[str, list[Planned]] = {}
     for item in planned:
         by_channel.setdefault(item.channel, []).append(item)
+    batches_out = [(p.key, p.rows) for p in planned if len(p.rows) > 1]
+    await asyncio.to_thread(remember_batches, store.engine, batches_out)
     rng = random.Random()
 
     async def record(sent: Sent) -> Settlement:

@@ -67,6 +67,7 @@ class Delivery:
     # alert | confirmed (the follow-up when a registry confirms news) | operator
     kind: str = "alert"
     message: dict[str, str] | None = None  # an operator alert's title and body
+    message_key: str | None = None  # the batch it went out in before, if any
 
 
 def enqueue_operator(
@@ -200,6 +201,17 @@ def reclaim(conn: Connection) -> int:
     return int(result.rowcount or 0)
 
 
+def remember_batches(engine: Engine, batches: Sequence[tuple[str, Sequence[Delivery]]]) -> None:
+    """Record the key each new batch goes out under, before it is sent."""
+    fresh = [(key, rows) for key, rows in batches if any(r.message_key != key for r in rows)]
+    if not fresh:
+        return
+    with engine.begin() as conn:
+        for key, rows in fresh:
+            ids = [r.id for r in rows]
+            conn.execute(update(d).where(d.c.id.in_(ids)).values(message_key=key))
+
+
 def release(engine: Engine, rows: Sequence[Delivery]) -> None:
     """Give back claimed rows that were not sent (a stop came first): due again at once."""
     if not rows:
@@ -280,6 +292,7 @@ def _delivery(row: Any) -> Delivery:
         note=row["note"],
         kind=row["kind"],
         message=row["message"],
+        message_key=row["message_key"],
     )
 
 

@@ -1,4 +1,5 @@
-"""Deliveries: who holds a claim, so a restart takes over a dead process's claims at once.
+"""Deliveries: who holds a claim, so a restart takes over a dead process's claims at once;
+and the key of the batch a row went out in, so the batch goes out again under that key.
 
 Revision ID: 0006
 Revises: 0005
@@ -20,8 +21,10 @@ def upgrade() -> None:
     # host/boot id/pid/process start time of the claiming process.
     with op.batch_alter_table("deliveries") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(255), nullable=True))
+        batch.add_column(sa.Column("message_key", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
+        batch.drop_column("message_key")
         batch.drop_column("claimed_by")
