@@ -42,6 +42,9 @@ log = logging.getLogger("monitor.daemon")
 HEARTBEAT = 5.0  # seconds between liveness beats (scheduler and database)
 STALE_AFTER = 4 * HEARTBEAT  # /healthz answers 503 when the last good beat is older
 RETRY_BROKEN_CYCLE = timedelta(minutes=1)
+# At shutdown, past the grace period: how long a send already under way may still take to
+# finish and be recorded (no new send starts then).
+SEND_FINISH = 5.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class Daemon:
         self._batches: dict[asyncio.Task[None], _Batch] = {}
         self._delivery_lock = asyncio.Lock()
         self._delivery_waiting = False  # a delivery run is queued behind the running one
+        self._stop_sending = asyncio.Event()  # set at shutdown: no new message starts
         self._background: set[asyncio.Task[None]] = set()
         self._beat_at = 0.0
         self._db_ok = False
@@ -184,7 +188,7 @@ class Daemon:
             **common,
         )
         self.scheduler.add_job(
-            self._deliver,
+            self._sweep,
             "interval",
             seconds=self.options.deliver_every,
             id="deliver",
@@ -200,6 +204,7 @@ class Daemon:
         if server is not None:
             server.close()
             await server.wait_closed()
+        deadline = time.monotonic() + self.options.grace
         pending = set(self._batches)
         if pending:
             _, late = await asyncio.wait(pending, timeout=self.options.grace)
@@ -208,13 +213,23 @@ class Daemon:
             if late:
                 log.warning("abandoned %d in-flight check batch(es) at shutdown", len(late))
                 await asyncio.gather(*late, return_exceptions=True)
-        try:
-            await asyncio.wait_for(self._deliver(), timeout=max(self.options.grace, 5.0))
-        except TimeoutError:
-            log.warning("delivery flush at shutdown timed out; the outbox keeps the alerts")
-        for task in list(self._background):
+        await self._flush(deadline)
+
+    async def _flush(self, deadline: float) -> None:
+        """Deliver what is due until the grace period ends; then start no new send, and
+        give the sends under way a little longer to finish and be recorded. Never cancel
+        a send: its receiver may accept it, and an unrecorded send goes out twice."""
+        flush = asyncio.ensure_future(self._deliver())
+        tasks = {flush, *self._background}
+        _, late = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic()))
+        if late:
+            self._stop_sending.set()
+            _, late = await asyncio.wait(late, timeout=SEND_FINISH)
+        for task in late:
             task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        if late:
+            log.warning("a send at shutdown did not finish; it is sent again at the next start")
+            await asyncio.gather(*late, return_exceptions=True)
         for checker in [self.runtime.checker, *self.runtime.retired]:
             await checker.fetcher.aclose()
             checker.close()
@@ -323,6 +338,11 @@ class Daemon:
 
     # ------------------------------------------------------------ delivery
 
+    async def _sweep(self) -> None:
+        """The outbox sweep (retries, digests): a delivery run the daemon tracks itself,
+        so that stopping the scheduler never cancels a send under way."""
+        self._deliver_soon()
+
     def _deliver_soon(self) -> None:
         """Start a delivery run, unless one is already queued to start (it sends these too)."""
         if not self._delivery_waiting:
@@ -333,7 +353,9 @@ class Daemon:
         async with self._delivery_lock:
             self._delivery_waiting = False
             try:
-                report = await deliver_due(self.store, self.loaded, channels=self.runtime.channels)
+                report = await deliver_due(
+                    self.store, self.loaded, channels=self.runtime.channels, stop=self._stop_sending
+                )
             except Exception:
                 log.exception("delivering alerts failed; the outbox keeps them for the next sweep")
                 return
