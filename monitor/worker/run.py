@@ -20,8 +20,8 @@ from datetime import timedelta
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector
-from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
-from procrastinate.jobs import Status
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
+from procrastinate.jobs import Job, Status
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -62,6 +62,21 @@ class Options:
 def conninfo(url: str) -> str:
     """The libpq address of a SQLAlchemy ``postgresql+psycopg://`` URL."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _quiet_late_jobs(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """One line, not a traceback, for a job that ran on after it was handed elsewhere.
+
+    A worker paused past the stalled timeout wakes up with jobs that another worker
+    has re-run meanwhile; procrastinate then cannot record them as finished.
+    """
+    exc = context.get("exception")
+    task = context.get("future")
+    name = task.get_name() if isinstance(task, asyncio.Task) else ""
+    if isinstance(exc, ConnectorException) and name.startswith("process job"):
+        log.warning("%s: it was handed to another worker while this one was paused", name)
+        return
+    loop.default_exception_handler(context)
 
 
 def every(seconds: int) -> str:
@@ -212,13 +227,21 @@ class Worker:
         stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=self.options.stalled_after)
         for job in stalled:
             try:
-                await manager.retry_job(job)
-                log.warning("re-queued %s for source %r of a dead worker", job.task_name, job.lock)
-            except UniqueViolation:
-                # Another job with this queueing lock already waits (procrastinate #1446):
-                # it will do the work; close this one so it stops holding the lock.
-                await manager.finish_job(job, status=Status.FAILED, delete_job=False)
-                log.warning("closed %s of a dead worker; a newer one waits", job.task_name)
+                await self._retry(job)
+            except ConnectorException as exc:
+                # Finished meanwhile by its own worker waking up, or by another sweep.
+                log.info("left %s[%s] alone: %s", job.task_name, job.id, exc.__cause__ or exc)
+
+    async def _retry(self, job: Job) -> None:
+        manager = self.app.job_manager
+        try:
+            await manager.retry_job(job)
+            log.warning("re-queued %s for %r of a dead worker", job.task_name, job.lock)
+        except UniqueViolation:
+            # Another job with this queueing lock already waits (procrastinate #1446):
+            # it will do the work; close this one so it stops holding the lock.
+            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            log.warning("closed %s of a dead worker; a newer one waits", job.task_name)
 
     async def deliver(self) -> None:
         async with self._delivering:
@@ -234,6 +257,7 @@ class Worker:
         records = [source_record(s, config) for s in self.sources.values()]
         await asyncio.to_thread(self._sync, records)
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_quiet_late_jobs)
         if self.options.signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stop)
@@ -242,18 +266,8 @@ class Worker:
             server = await serve(*self.options.http, self._http)
         async with self.app.open_async():
             runs = [
-                asyncio.create_task(
-                    self.app.run_worker_async(
-                        queues=[CHECK_QUEUE],
-                        concurrency=self.options.concurrency,
-                        name=f"{self.name}/checks",
-                    )
-                ),
-                asyncio.create_task(
-                    self.app.run_worker_async(
-                        queues=[CONTROL_QUEUE], concurrency=2, name=f"{self.name}/control"
-                    )
-                ),
+                asyncio.create_task(self._keep_running([CHECK_QUEUE], self.options.concurrency)),
+                asyncio.create_task(self._keep_running([CONTROL_QUEUE], 2)),
             ]
             gauges = asyncio.create_task(self._refresh_loop())
             log.info("monitor worker %s running: %d source(s)", self.name, len(self.sources))
@@ -273,7 +287,21 @@ class Worker:
         for exc in failed:
             log.error("a worker loop ended with an error: %s", exc)
         log.info("stopped")
-        return 1 if failed and not self.stopping.is_set() else 0
+        return 1 if failed else 0
+
+    async def _keep_running(self, queues: list[str], concurrency: int) -> None:
+        """Run a procrastinate worker until stopped; start a new one if it ends early
+        (a worker paused longer than the stalled timeout was pruned and exits on its
+        next fetch)."""
+        name = f"{self.name}/{queues[0]}"
+        while not self.stopping.is_set():
+            try:
+                await self.app.run_worker_async(queues=queues, concurrency=concurrency, name=name)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("worker %s ended (%s); starting it again", name, exc)
+                await asyncio.sleep(1.0)
 
     def _sync(self, records: list[Any]) -> None:
         """Add this watch list's sources; workers starting together may race on new keys."""
