@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,7 +34,7 @@ from monitor.daemon.operator import OperatorAlert, queue_operator, transition
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import deliver_due
 from monitor.sources.base import Source
-from monitor.store import Store, utcnow
+from monitor.store import CheckOutcome, EventRecord, SourceRow, Store, utcnow
 from monitor.worker import fence
 from monitor.worker.dispatch import CHECK_QUEUE, dispatch
 from monitor.worker.limits import SharedLimiter
@@ -155,25 +156,15 @@ class Worker:
         source = self.sources.get(key)
         if source is None:
             return  # no longer in this worker's watch list
-        config = self.loaded.config
-        started = time.monotonic()
-        rows = await asyncio.to_thread(
-            self.store.sync_sources, [source_record(source, config)], utcnow()
-        )
-        row = rows[key]
-        token = await asyncio.to_thread(fence.take, self.store.engine, row.id, self.name)
-        db = time.monotonic() - started
+        row, token, opened = await asyncio.to_thread(self._open, source)
         outcome = await self.checker.check(source, row)
-        saved = time.monotonic()
         try:
-            events = await asyncio.to_thread(
-                self.store.save, [outcome], guard=fence.guard(row.id, token)
-            )
+            events, saved = await asyncio.to_thread(self._save, outcome, token)
         except fence.StaleCheck as exc:
             self.stale_results += 1
             log.warning("check source=%r: %s", key, exc)
             return
-        self.db_seconds += db + time.monotonic() - saved
+        self.db_seconds += opened + saved
         self.metrics.checks[outcome.status] += 1
         self.metrics.events += len(events)
         log.info(
@@ -188,6 +179,21 @@ class Worker:
             await self._operator(alert)
         if events:
             await self._defer_delivery()
+
+    def _open(self, source: Source) -> tuple[SourceRow, int, float]:
+        """The source's row and a new fencing token; the seconds it took."""
+        started = time.perf_counter()
+        record = source_record(source, self.loaded.config)
+        row = self.store.sync_sources([record], utcnow())[source.key]
+        token = fence.take(self.store.engine, row.id, self.name)
+        return row, token, time.perf_counter() - started
+
+    def _save(self, outcome: CheckOutcome, token: int) -> tuple[list[EventRecord], float]:
+        """Save the check if its token is still current; the events and the seconds."""
+        started = time.perf_counter()
+        guard = fence.guard(outcome.source_id, token)
+        events = self.store.save([outcome], guard=guard)
+        return events, time.perf_counter() - started
 
     def _health(
         self, source: Source, before: int, failed: bool, error: str | None
@@ -258,6 +264,8 @@ class Worker:
         await asyncio.to_thread(self._sync, records)
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_quiet_late_jobs)
+        # Database calls run in threads: enough for every running check and the control jobs.
+        loop.set_default_executor(ThreadPoolExecutor(self.options.concurrency + 4))
         if self.options.signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stop)
