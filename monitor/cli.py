@@ -373,6 +373,16 @@ def status(obj: Context, as_json: bool) -> None:
 STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {}
 
 
+def _processes(store: Store) -> Any:
+    """The `monitor run` or `monitor worker` processes on this database, with their heartbeat."""
+    from monitor.store.guard import summary
+
+    return summary(store.engine)
+
+
+STATUS_SECTIONS["processes"] = _processes
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 

@@ -201,6 +201,9 @@ def test_a_second_monitor_run_on_one_database_refuses(
         assert "monitor worker" in second.output and "already in use" in second.output
         assert "Traceback" not in second.output
         assert len(srv.requests("/p")) == 1  # the refused one fetched nothing
+        status = CliRunner().invoke(main, ["-c", str(config), "status", "--json"])
+        processes = json.loads(status.output)["processes"]
+        assert [(p["role"], p["pid"]) for p in processes] == [("run", first.pid)]
 
         # A worker cannot join a database a `monitor run` holds either.
         if kind == "postgresql":
@@ -462,3 +465,25 @@ def test_several_workers_one_alert_per_change_no_overlap_and_a_shared_host_limit
         hooks.stop()
     for log in logs:
         assert "Traceback" not in log, log[log.index("Traceback") - 500 :][:4000]
+
+
+def test_compose_file_runs_three_restarting_workers_on_one_postgresql() -> None:
+    """compose.yaml cannot be run here (no Docker engine); its structure is checked."""
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert "healthcheck" in services["postgres"]
+    workers = {
+        n: s for n, s in services.items() if s.get("command", [None])[:2] == ["monitor", "worker"]
+    }
+    assert len(workers) == 3
+    for service in workers.values():
+        assert service["restart"] in ("always", "unless-stopped")  # a supervisor restarts it
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        state = service["environment"]["MONITOR_STATE"]
+        assert state.startswith("postgresql+psycopg://") and "@postgres:5432/" in state
+        assert service["environment"]["MONITOR_HTTP"].endswith(":8080")
+        assert "./config:/app/config:ro" in service["volumes"]
+    assert "pgdata" in compose["volumes"]

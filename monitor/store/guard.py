@@ -86,6 +86,11 @@ class Busy(Exception):
 
 def refusal(role: Role, holders: list[Node], now: datetime) -> str:
     who = "; ".join(h.describe(now) for h in holders) or "another monitor process"
+    if role == "run" and holders and all(h.role == "worker" for h in holders):
+        return (
+            f"this state database is in use by {who}. `monitor run` cannot share a database "
+            "with workers: start another `monitor worker` instead, or stop the workers first"
+        )
     if role == "run":
         return (
             f"this state database is already in use by {who}. Only one `monitor run` may use "
@@ -106,6 +111,21 @@ def nodes(engine: Engine) -> list[Node]:
             select(monitor_nodes).order_by(monitor_nodes.c.role, monitor_nodes.c.name)
         )
         return [_node(r) for r in rows.mappings()]
+
+
+def summary(engine: Engine) -> list[dict[str, Any]]:
+    """For ``monitor status``: each process, its role and seconds since its heartbeat."""
+    now = utcnow()
+    return [
+        {
+            "role": n.role,
+            "host": n.host,
+            "pid": n.pid,
+            "started_at": n.started_at.isoformat(timespec="seconds") + "Z",
+            "heartbeat_seconds_ago": round((now - n.beat_at).total_seconds(), 1),
+        }
+        for n in nodes(engine)
+    ]
 
 
 def _create(conn: Connection) -> None:

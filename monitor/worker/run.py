@@ -43,6 +43,7 @@ log = logging.getLogger("monitor.worker")
 
 CONTROL_QUEUE = "control"
 OVERDUE_AFTER = 30.0  # seconds past its time before a source counts as overdue
+ANALYZE_AFTER = 500  # jobs queued in one tick that call for fresh planner statistics
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,11 @@ class Worker:
             except AlreadyEnqueued:
                 log.info("dispatch met a check queued meanwhile; the next tick takes it")
                 return
+            if result.queued >= ANALYZE_AFTER:
+                # Fresh statistics, or the job fetch's plan turns quadratic in the queue's
+                # length (8 s a fetch at 10,000 jobs) until autovacuum gets to the table.
+                async with conn.transaction():
+                    await conn.execute("ANALYZE procrastinate_jobs")
         if result.queued:
             log.info("dispatched %d check(s)", result.queued)
 
