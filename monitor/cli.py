@@ -375,6 +375,16 @@ def _deliveries(store: Store) -> Any:
 STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {"deliveries": _deliveries}
 
 
+def _processes(store: Store) -> Any:
+    """The `monitor run` or `monitor worker` processes on this database, with their heartbeat."""
+    from monitor.store.guard import summary
+
+    return summary(store.engine)
+
+
+STATUS_SECTIONS["processes"] = _processes
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
