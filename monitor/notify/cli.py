@@ -104,7 +104,7 @@ def register(main: click.Group) -> None:
 
     @main.command(name="notify-test")
     @click.argument("channel", required=False)
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per channel.")
     @click.pass_obj
     def notify_test(obj: Any, channel: str | None, as_json: bool) -> None:
         """Send a test message to CHANNEL (default: every channel); show apprise's result."""
@@ -118,9 +118,10 @@ def register(main: click.Group) -> None:
             if not known:
                 raise NotifyError(f"{loaded.file} defines no channels")
             results = _probe(loaded, [channel] if channel else known)
-            if as_json:
-                payload = [_probe_json(*r) for r in results]
-                click.echo(redact_text(json.dumps(payload, indent=2), loaded.secrets))
+            if as_json:  # JSON Lines: one object per channel
+                for item in results:
+                    line = json.dumps(_probe_json(*item), ensure_ascii=False)
+                    click.echo(redact_text(line, loaded.secrets))
             else:
                 for name, display, result in results:
                     _print_probe(name, display, result, loaded.secrets)
@@ -131,7 +132,7 @@ def register(main: click.Group) -> None:
     @click.option(
         "--all", "everything", is_flag=True, help="Also send rows waiting for a retry or digest."
     )
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
     @click.pass_obj
     def deliver(obj: Any, everything: bool, as_json: bool) -> None:
         """Send due alerts from the outbox, then exit (status 1 if a delivery failed)."""
@@ -143,7 +144,7 @@ def register(main: click.Group) -> None:
             finally:
                 store.close()
             if as_json:
-                text = json.dumps(_report_json(report), ensure_ascii=False, indent=2)
+                text = json.dumps(_report_json(report), ensure_ascii=False)
                 click.echo(redact_text(text, loaded.secrets))
             else:
                 print_report(report, loaded.secrets)
