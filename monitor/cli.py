@@ -130,6 +130,7 @@ class _Commands(GlobalOptionsGroup):
 
     PLUGINS: ClassVar[dict[str, str]] = {
         "deliver": "monitor.notify.cli",
+        "deliveries": "monitor.notify.cli",
         "notify-test": "monitor.notify.cli",
         "run": "monitor.daemon.cli",
         "health": "monitor.daemon.cli",
@@ -174,7 +175,13 @@ def validate(obj: Context) -> None:
     loaded = obj.loaded
     config = loaded.config
     sources = [(e.name, s) for e in config.entries for s in e.sources]
-    click.echo(f"{loaded.file}: OK")
+    if not sources and not config.news:
+        click.echo(
+            f"warning: {loaded.file} watches nothing: add `companies:` or `people:` with "
+            "`sources:`, or `news:` (see config/example.yaml)",
+            err=True,
+        )
+    click.echo(f"{loaded.file}: OK" if sources or config.news else f"{loaded.file}: valid, empty")
     click.echo(f"  state:     {redact_url(config.state, loaded.secrets)}")
     click.echo(f"  people:    {len(config.people)}")
     click.echo(f"  companies: {len(config.companies)}")
@@ -421,6 +428,76 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
     if found and not as_json:
         click.echo(f"Timeline of {person}:")
     _print_events(found, as_json, table="timeline")
+
+
+@main.command(name="sources")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.pass_obj
+@handle_errors
+def sources_command(obj: Context, as_json: bool) -> None:
+    """Every active source in the watch list: kind, schedule, health, next check."""
+    from monitor import output
+
+    config = obj.loaded.config
+    built = build_sources(config)
+    store = obj.store()
+    try:
+        rows = {row.key: row for row in store.source_rows()}
+    finally:
+        store.close()
+    items = [_source_item(s, rows.get(s.key), config) for s in built]
+    if as_json:
+        output.echo_json_lines(items)
+        return
+    if not items:
+        click.echo(f"{obj.loaded.file} has no active sources", err=True)
+        return
+    headers = ("entity", "kind", "every", "health", "next check (UTC)", "url")
+    table = [
+        (
+            i["entity"],
+            i["kind"],
+            i["interval"],
+            "never checked" if i["healthy"] is None else "ok" if i["healthy"] else "UNHEALTHY",
+            (i["next_check_at"] or "-").replace("T", " ").removesuffix("Z"),
+            i["url"] or i["key"],
+        )
+        for i in items
+    ]
+    colours = {"ok": "green", "UNHEALTHY": "red"}
+    for line in output.table(
+        headers,
+        table,
+        colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
+        enabled=output.colour_enabled(),
+    ):
+        click.echo(line)
+
+
+def _source_item(source: Any, row: Any, config: Any) -> dict[str, Any]:
+    checked = row is not None and row.last_checked_at is not None
+    return {
+        "key": source.key,
+        "kind": source.spec.kind,
+        "entity": source.entity,
+        "url": source.url,
+        "interval": format_duration(source.interval(config.defaults.interval)),
+        "healthy": row.healthy if checked else None,
+        "last_success_at": _iso(row.last_success_at) if row else None,
+        "next_check_at": _iso(row.next_check_at) if checked else None,
+        "last_error": row.last_error if row else None,
+    }
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script: eval "$(monitor completion bash)"."""
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None
+    click.echo(cls(main, {}, "monitor", "_MONITOR_COMPLETE").source())
 
 
 @main.command()
