@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from monitor.config import Config
 from monitor.diff import assess
@@ -74,6 +75,14 @@ def next_check(row: SourceRow, source: Source, config: Config, now: datetime) ->
     return now + interval + timedelta(seconds=random.uniform(0, jitter * interval.total_seconds()))
 
 
+class CycleListener(Protocol):
+    """Told how many sources are due, then of each one checked (e.g. a progress display)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, *, failed: bool = False) -> None: ...
+
+
 @dataclass
 class CheckResult:
     source: Source
@@ -113,13 +122,20 @@ class Checker:
         self._db.shutdown(wait=True)
 
     async def run_cycle(
-        self, sources: Sequence[Source], *, everything: bool = False, concurrency: int = 64
+        self,
+        sources: Sequence[Source],
+        *,
+        everything: bool = False,
+        concurrency: int = 64,
+        listener: CycleListener | None = None,
     ) -> CycleReport:
         now = utcnow()
         records = [source_record(s, self.config) for s in sources]
         loop = asyncio.get_running_loop()
         rows = await loop.run_in_executor(self._db, self.store.sync_sources, records, now)
         due = [s for s in sources if everything or rows[s.key].next_check_at <= now]
+        if listener is not None:
+            listener.start(len(due))
         report = CycleReport()
         writer = _BatchWriter(self.store, self._db)
         checking = asyncio.Semaphore(concurrency)
@@ -136,6 +152,8 @@ class Checker:
             result.outcome = replace(outcome, reference=None)  # written; free the memory
             report.results.append(result)
             _log(result)
+            if listener is not None:
+                listener.advance(failed=outcome.failed)
 
         await asyncio.gather(*(one(s) for s in due))
         await writer.flush()

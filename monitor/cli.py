@@ -261,12 +261,16 @@ async def _check(
     from dataclasses import replace
 
     from monitor.notify.deliver import deliver_due
+    from monitor.progress import Progress, ticking
 
     config = obj.loaded.config
     store = obj.store()
     checker = Checker(config, store, make_fetcher(config))
     try:
-        report = await checker.run_cycle(build_sources(config), everything=everything)
+        async with ticking(Progress("checking")) as progress:
+            report = await checker.run_cycle(
+                build_sources(config), everything=everything, listener=progress
+            )
         made = report.events
         stored = {e.id: e for e in store.events(ids=[r.id for r in made])} if made else {}
         records = [replace(stored.get(r.id, r), extra=r.extra) for r in made]
@@ -329,18 +333,22 @@ def _print_preview(results: list[dict[str, Any]]) -> None:
 
 
 async def _preview(config: Any, sources: Sequence[Any]) -> list[dict[str, Any]]:
+    from monitor.progress import Progress, ticking
     from monitor.sources.base import FetchState, NotModified
 
-    async with make_fetcher(config) as fetcher:
+    async with make_fetcher(config) as fetcher, ticking(Progress("fetching")) as progress:
+        progress.start(len(sources))
 
         async def one(source: Any) -> dict[str, Any]:
             item: dict[str, Any] = {"source": source.key, "url": source.url, "error": None}
             try:
                 observed = await source.observe(fetcher, FetchState())
             except MonitorError as exc:
+                progress.advance(failed=True)
                 return {**item, "error": str(exc), "officers": []}
             assert not isinstance(observed, NotModified)
             item["officers"] = [o.to_json() for o in observed.extraction.officers]
+            progress.advance()
             return item
 
         return list(await asyncio.gather(*(one(s) for s in sources)))
