@@ -305,9 +305,9 @@ class _BatchWriter:
 
 def _log(result: CheckResult) -> None:
     out = result.outcome
-    level = logging.WARNING if out.failed or out.status == "suspect" else logging.INFO
-    log.log(
-        level,
+    # One failed check needs no action (it is retried; `check` prints it, and the operator
+    # is alerted after several in a row): INFO, like every other check's line.
+    log.info(
         "check source=%r status=%s duration=%.3fs changes=%d%s",
         result.source.key,
         out.status,

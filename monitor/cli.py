@@ -79,6 +79,12 @@ def _setup_logging(verbose: int, secrets: frozenset[str]) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # apprise keeps its DEBUG lines in each send's result, where the cause of a failure is
+    # (monitor.notify.channels reads it from there); they are shown only at -vv, and
+    # apprise's own warning, which the command's one line repeats with the cause, at -v.
+    logging.getLogger("apprise").setLevel(logging.DEBUG)
+    shown = logging.ERROR if verbose == 0 else level
+    handler.addFilter(lambda r: not r.name.startswith("apprise") or r.levelno >= shown)
 
 
 def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

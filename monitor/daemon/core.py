@@ -278,7 +278,10 @@ class Daemon:
         names = list(self.loaded.config.defaults.operator_notify)
         for alert in alerts:
             self.metrics.operator_alerts[alert.kind] += 1
-            log.warning("%s", alert.title)
+            # Only an unhealthy source needs someone to act; a recovery is news.
+            log.log(
+                logging.WARNING if alert.kind == "unhealthy" else logging.INFO, "%s", alert.title
+            )
         if alerts and names:
             try:
                 await asyncio.to_thread(queue_operator, self.store, alerts, names)
