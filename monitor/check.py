@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from monitor.config import Config
 from monitor.diff import assess
@@ -84,6 +85,14 @@ def next_check(
     return now + interval + timedelta(seconds=rng.uniform(0, jitter * interval.total_seconds()))
 
 
+class CycleListener(Protocol):
+    """Told how many sources are due, then of each one checked (e.g. a progress display)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, *, failed: bool = False) -> None: ...
+
+
 @dataclass
 class CheckResult:
     source: Source
@@ -142,6 +151,7 @@ class Checker:
         everything: bool = False,
         concurrency: int = 64,
         on_result: Callable[[CheckResult], None] | None = None,
+        listener: CycleListener | None = None,
     ) -> CycleReport:
         """Check the due sources concurrently. ``on_result`` sees each result as soon as
         its check is saved, without waiting for the slowest check of the cycle."""
@@ -150,6 +160,8 @@ class Checker:
         loop = asyncio.get_running_loop()
         rows = await loop.run_in_executor(self._db, self.store.sync_sources, records, now)
         due = [s for s in sources if everything or rows[s.key].next_check_at <= now]
+        if listener is not None:
+            listener.start(len(due))
         report = CycleReport()
         writer = _BatchWriter(self.store, self._db)
         checking = asyncio.Semaphore(concurrency)
@@ -168,6 +180,8 @@ class Checker:
             _log(result)
             if on_result is not None:
                 on_result(result)
+            if listener is not None:
+                listener.advance(failed=outcome.failed)
 
         await asyncio.gather(*(one(s) for s in due))
         await writer.flush()
@@ -325,9 +339,9 @@ class _BatchWriter:
 
 def _log(result: CheckResult) -> None:
     out = result.outcome
-    level = logging.WARNING if out.failed or out.status == "suspect" else logging.INFO
-    log.log(
-        level,
+    # One failed check needs no action (it is retried; `check` prints it, and the operator
+    # is alerted after several in a row): INFO, like every other check's line.
+    log.info(
         "check source=%r status=%s duration=%.3fs changes=%d%s",
         result.source.key,
         out.status,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -14,7 +13,7 @@ import click
 
 from monitor import __version__
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
-from monitor.clicontext import Context, handle_errors
+from monitor.clicontext import Context, GlobalOptionsGroup, handle_errors
 from monitor.config import DEFAULT_CONFIG
 from monitor.errors import MonitorError
 from monitor.fieldtypes import format_duration
@@ -25,48 +24,6 @@ if TYPE_CHECKING:
     from monitor.notify.deliver import DeliveryReport
 
 
-def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None and ctx.obj is not None:
-        ctx.obj.config_path = value
-
-
-def _late_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
-    if value and ctx.obj is not None:
-        ctx.obj.verbose += value
-
-
-def _global_options() -> list[click.Option]:
-    """`-c` and `-v` after the subcommand too: `monitor validate -c FILE`."""
-    return [
-        click.Option(
-            ["-c", "--config"],
-            metavar="PATH",
-            expose_value=False,
-            callback=_late_config,
-            help=f"Watch-list file (default {DEFAULT_CONFIG}, or $MONITOR_CONFIG).",
-        ),
-        click.Option(
-            ["-v", "--verbose"],
-            count=True,
-            expose_value=False,
-            callback=_late_verbose,
-            help="More log output (-vv for debug).",
-        ),
-    ]
-
-
-class GlobalOptionsGroup(click.Group):
-    """A group whose subcommands also accept the global options."""
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
-        if command is not None and not getattr(command, "_has_global_options", False):
-            taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
-            command.params.extend(o for o in _global_options() if not taken & set(o.opts))
-            command._has_global_options = True  # type: ignore[attr-defined]
-        return command
-
-
 class _Commands(GlobalOptionsGroup):
     """The core commands, plus commands other parts of the product register when first
     asked for, so `monitor check` does not import the daemon, the delivery CLI or the
@@ -74,6 +31,7 @@ class _Commands(GlobalOptionsGroup):
 
     PLUGINS: ClassVar[dict[str, str]] = {
         "deliver": "monitor.notify.cli",
+        "deliveries": "monitor.notify.cli",
         "notify-test": "monitor.notify.cli",
         "run": "monitor.daemon.cli",
         "health": "monitor.daemon.cli",
@@ -120,7 +78,13 @@ def validate(obj: Context) -> None:
     loaded = obj.loaded
     config = loaded.config
     sources = [(e.name, s) for e in config.entries for s in e.sources]
-    click.echo(f"{loaded.file}: OK")
+    if not sources and not config.news:
+        click.echo(
+            f"warning: {loaded.file} watches nothing: add `companies:` or `people:` with "
+            "`sources:`, or `news:` (see config/example.yaml)",
+            err=True,
+        )
+    click.echo(f"{loaded.file}: OK" if sources or config.news else f"{loaded.file}: valid, empty")
     click.echo(f"  state:     {redact_url(config.state, loaded.secrets)}")
     click.echo(f"  people:    {len(config.people)}")
     click.echo(f"  companies: {len(config.companies)}")
@@ -139,32 +103,43 @@ def validate(obj: Context) -> None:
 
 @main.command()
 @click.option("--all", "everything", is_flag=True, help="Check every source, due or not.")
-@click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON Lines.")
 @click.pass_obj
 @handle_errors
 def check(obj: Context, everything: bool, as_json: bool) -> None:
     """Run one cycle over the due sources, then exit (status 1 if a source failed)."""
+    from monitor import output
+
     loaded = obj.loaded
-    report, delivery = asyncio.run(_check(obj, everything))
+    report, records, delivery = asyncio.run(_check(obj, everything))
+    colour = output.colour_enabled(sys.stderr)
     for result in report.results:
         out = result.outcome
         if out.failed:
+            label = output.paint("FAILED", "red", colour)
+            error = redact_text(out.error or "", loaded.secrets)
+            click.echo(f"{label}  {result.source.key}: {error}", err=True)
+        elif out.status == "suspect":
+            label = output.paint("HELD", "yellow", colour)
             click.echo(
-                f"FAILED  {result.source.key}: {redact_text(out.error or '', loaded.secrets)}",
+                f"{label}    {result.source.key}: {out.reason} (no events; source unhealthy)",
                 err=True,
             )
-        elif out.status == "suspect":
-            click.echo(
-                f"HELD    {result.source.key}: {out.reason} (no events; source unhealthy)", err=True
-            )
-    new = [r for r in report.events if r.notice == "alert"]
-    followups = [r for r in report.events if r.notice != "alert"]
-    for record in new:
-        click.echo(json.dumps(record.to_json(), ensure_ascii=False) if as_json else _line(record))
-    if not as_json:
+    new = [r for r in records if r.notice == "alert"]
+    followups = [r for r in records if r.notice != "alert"]
+    if as_json:
+        output.echo_json_lines(output.event_json(r) for r in new)
+    else:
+        if new:
+            for line in output.event_table(new, enabled=output.colour_enabled()):
+                click.echo(line)
         for record in followups:
             what = "confirmed by" if record.notice == "confirmed" else "new evidence from"
-            click.echo(f"{_line(record)}  ({what} {record.extra.get('by', 'another source')})")
+            change = output.CHANGE_WORDS.get(record.change, record.change)
+            click.echo(
+                f"#{record.id} {record.person} {change} {record.company}"
+                f"  ({what} {record.extra.get('by', 'another source')})"
+            )
         click.echo(
             f"checked {len(report.results)} source(s): {len(new)} change(s), "
             f"{len(report.failures)} failed, {report.parsed} parsed"
@@ -178,16 +153,31 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
-async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryReport]:
-    """Poll the due sources, then deliver the alerts that are due (new and retried)."""
+async def _check(
+    obj: Context, everything: bool
+) -> tuple[CycleReport, list[EventRecord], DeliveryReport]:
+    """Poll the due sources, then deliver the alerts that are due (new and retried).
+
+    The new events are read back from the store, so they carry every field (the evidence
+    items too) that `monitor events` shows for them.
+    """
+    from dataclasses import replace
+
     from monitor.notify.deliver import deliver_due
+    from monitor.progress import Progress, ticking
 
     config = obj.loaded.config
     store = obj.store()
     checker = Checker(config, store, make_fetcher(config))
     try:
-        report = await checker.run_cycle(build_sources(config), everything=everything)
-        return report, await deliver_due(store, obj.loaded)
+        async with ticking(Progress("checking")) as progress:
+            report = await checker.run_cycle(
+                build_sources(config), everything=everything, listener=progress
+            )
+        made = report.events
+        stored = {e.id: e for e in store.events(ids=[r.id for r in made])} if made else {}
+        records = [replace(stored.get(r.id, r), extra=r.extra) for r in made]
+        return report, records, await deliver_due(store, obj.loaded)
     finally:
         await checker.fetcher.aclose()
         checker.close()
@@ -196,11 +186,15 @@ async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryR
 
 @main.command()
 @click.option("--company", help="Only sources of this company.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source (JSON Lines).")
 @click.pass_obj
 @handle_errors
 def preview(obj: Context, company: str | None, as_json: bool) -> None:
-    """Fetch and extract without storing anything: what would the monitor see?"""
+    """Fetch and extract without storing anything: what would the monitor see?
+
+    Exit status 1 if a source could not be fetched or read.
+    """
+    from monitor import output
     from monitor.identity import same_company
 
     config = obj.loaded.config
@@ -211,32 +205,53 @@ def preview(obj: Context, company: str | None, as_json: bool) -> None:
         raise MonitorError(f"no active source matches company {company!r}")
     results = asyncio.run(_preview(config, sources))
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
-        return
-    for item in results:
-        click.echo(f"== {item['source']}  ({item['url']})")
-        if item.get("error"):
-            click.echo(f"   error: {item['error']}")
+        output.echo_json_lines(results)
+    else:
+        _print_preview(results)
+    if any(item["error"] for item in results):
+        sys.exit(1)
+
+
+def _print_preview(results: list[dict[str, Any]]) -> None:
+    from monitor import output
+
+    colour = output.colour_enabled()
+    for n, item in enumerate(results):
+        where = (
+            item["source"] if item["url"] in item["source"] else f"{item['source']} ({item['url']})"
+        )
+        click.echo(("\n" if n else "") + output.paint(where, None, colour, bold=True))
+        if item["error"]:
+            label = output.paint("FAILED", "red", output.colour_enabled(sys.stderr))
+            click.echo(f"{label}  {item['source']}: {item['error']}", err=True)
             continue
-        for officer in item["officers"]:
-            state = f"  resigned {officer['resigned']}" if officer["resigned"] else ""
-            click.echo(f"   {officer['name']:<30} {', '.join(officer['roles']):<40}{state}")
-        click.echo(f"   {len(item['officers'])} officer row(s)")
+        rows = [
+            (o["name"], ", ".join(o["roles"]) or "-", o["appointed"] or "-", o["resigned"] or "-")
+            for o in item["officers"]
+        ]
+        headers = ("name", "role", "appointed", "resigned")
+        for line in output.table(headers, rows, enabled=colour):
+            click.echo(f"  {line}")
+        click.echo(f"  {len(rows)} officer row(s)")
 
 
 async def _preview(config: Any, sources: Sequence[Any]) -> list[dict[str, Any]]:
+    from monitor.progress import Progress, ticking
     from monitor.sources.base import FetchState, NotModified
 
-    async with make_fetcher(config) as fetcher:
+    async with make_fetcher(config) as fetcher, ticking(Progress("fetching")) as progress:
+        progress.start(len(sources))
 
         async def one(source: Any) -> dict[str, Any]:
-            item: dict[str, Any] = {"source": source.key, "url": source.url}
+            item: dict[str, Any] = {"source": source.key, "url": source.url, "error": None}
             try:
                 observed = await source.observe(fetcher, FetchState())
             except MonitorError as exc:
+                progress.advance(failed=True)
                 return {**item, "error": str(exc), "officers": []}
             assert not isinstance(observed, NotModified)
             item["officers"] = [o.to_json() for o in observed.extraction.officers]
+            progress.advance()
             return item
 
         return list(await asyncio.gather(*(one(s) for s in sources)))
@@ -261,7 +276,7 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per event (JSON Lines).")
 @click.option("--person", help="Only this person (matched through names and aliases).")
 @click.option("--company", help="Only this company (matched through names and aliases).")
 @click.option("--since", help="Only events detected since a date (2026-03-31) or duration (7d).")
@@ -288,13 +303,27 @@ def events(
     found = filter_events(found, config, person=person, company=company)
     if limit is not None:
         found = found[:limit]
-    for record in found:
-        click.echo(json.dumps(record.to_json(), ensure_ascii=False) if as_json else _line(record))
+    _print_events(found, as_json, table="events")
+
+
+def _print_events(found: Sequence[EventRecord], as_json: bool, *, table: str) -> None:
+    """JSON Lines (nothing for none), or a labelled table (a note on stderr for none)."""
+    from monitor import output
+
+    if as_json:
+        output.echo_json_lines(output.event_json(r) for r in found)
+        return
+    if not found:
+        click.echo("no events match", err=True)
+        return
+    render = output.event_table if table == "events" else output.timeline_table
+    for line in render(found, enabled=output.colour_enabled()):
+        click.echo(line)
 
 
 @main.command(name="timeline")
 @click.argument("person")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per event (JSON Lines).")
 @click.pass_obj
 @handle_errors
 def timeline_command(obj: Context, person: str, as_json: bool) -> None:
@@ -307,17 +336,79 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
         found = timeline(store.events(newest_first=False), config, person)
     finally:
         store.close()
+    if found and not as_json:
+        click.echo(f"Timeline of {person}:")
+    _print_events(found, as_json, table="timeline")
+
+
+@main.command(name="sources")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.pass_obj
+@handle_errors
+def sources_command(obj: Context, as_json: bool) -> None:
+    """Every active source in the watch list: kind, schedule, health, next check."""
+    from monitor import output
+
+    config = obj.loaded.config
+    built = build_sources(config)
+    store = obj.store()
+    try:
+        rows = {row.key: row for row in store.source_rows()}
+    finally:
+        store.close()
+    items = [_source_item(s, rows.get(s.key), config) for s in built]
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in found], ensure_ascii=False, indent=2))
+        output.echo_json_lines(items)
         return
-    if not found:
-        click.echo(f"no events for {person}")
+    if not items:
+        click.echo(f"{obj.loaded.file} has no active sources", err=True)
         return
-    click.echo(f"Timeline of {person}:")
-    for record in found:
-        when = record.effective_date or record.detected_at.date().isoformat()
-        role = record.role or "-"
-        click.echo(f"  {when:<12} {record.change:<13} {record.company}  [{role}]")
+    headers = ("entity", "kind", "every", "health", "next check (UTC)", "url")
+    table = [
+        (
+            i["entity"],
+            i["kind"],
+            i["interval"],
+            "never checked" if i["healthy"] is None else "ok" if i["healthy"] else "UNHEALTHY",
+            (i["next_check_at"] or "-").replace("T", " ").removesuffix("Z"),
+            i["url"] or i["key"],
+        )
+        for i in items
+    ]
+    colours = {"ok": "green", "UNHEALTHY": "red"}
+    for line in output.table(
+        headers,
+        table,
+        colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
+        enabled=output.colour_enabled(),
+    ):
+        click.echo(line)
+
+
+def _source_item(source: Any, row: Any, config: Any) -> dict[str, Any]:
+    checked = row is not None and row.last_checked_at is not None
+    return {
+        "key": source.key,
+        "kind": source.spec.kind,
+        "entity": source.entity,
+        "url": source.url,
+        "interval": format_duration(source.interval(config.defaults.interval)),
+        "healthy": row.healthy if checked else None,
+        "last_success_at": _iso(row.last_success_at) if row else None,
+        "next_check_at": _iso(row.next_check_at) if checked else None,
+        "last_error": row.last_error if row else None,
+    }
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script: eval "$(monitor completion bash)"."""
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None
+    click.echo(cls(main, {}, "monitor", "_MONITOR_COMPLETE").source())
 
 
 @main.command()
@@ -337,7 +428,7 @@ def demo(speed: float) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_obj
 @handle_errors
 def status(obj: Context, as_json: bool) -> None:
@@ -350,7 +441,9 @@ def status(obj: Context, as_json: bool) -> None:
         store.close()
     sources = [_source_status(r) for r in rows]
     if as_json:
-        click.echo(json.dumps({"sources": sources, **extra}, ensure_ascii=False, indent=2))
+        from monitor.output import json_line
+
+        click.echo(json_line({"sources": sources, **extra}))
         return
     for item in sources:
         health = "ok" if item["healthy"] else f"UNHEALTHY ({item['health_reason']})"
@@ -362,7 +455,26 @@ def status(obj: Context, as_json: bool) -> None:
         if item["last_error"]:
             click.echo(f"  last error: {item['last_error']}")
     for name, value in extra.items():
-        click.echo(f"{name}: {json.dumps(value, ensure_ascii=False)}")
+        for line in _section_lines(name, value):
+            click.echo(line)
+
+
+def _section_lines(name: str, value: Any) -> list[str]:
+    """A status section in words: its counts on one line, then one line per listed item."""
+    if not isinstance(value, dict):
+        return [f"{name}: {value}"]
+    counts = [f"{v} {k}" for k, v in value.items() if not isinstance(v, list | dict)]
+    lines = [f"{name}: {', '.join(counts)}" if counts else f"{name}:"]
+    for key, items in value.items():
+        if isinstance(items, list):
+            for item in items:
+                text = item if not isinstance(item, dict) else _fields(item)
+                lines.append(f"  {key}: {text}")
+    return lines
+
+
+def _fields(item: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in item.items() if v is not None and v != "")
 
 
 def _deliveries(store: Store) -> Any:
@@ -403,11 +515,3 @@ def _source_status(row: Any) -> dict[str, Any]:
         "consecutive_failures": row.consecutive_failures,
         "next_check_at": _iso(row.next_check_at),
     }
-
-
-def _line(record: EventRecord) -> str:
-    when = record.effective_date or record.detected_at.date().isoformat()
-    role = f" as {record.role}" if record.role else ""
-    if record.change == "role_changed":
-        role = f": {record.previous_role or '-'} → {record.role or '-'}"
-    return f"#{record.id} {when} {record.person} {record.change} {record.company}{role}"

@@ -201,6 +201,7 @@ class Fetcher:
         """One request through the host's gate, retried on transient failures."""
         gate = self._gate(host)
         attempt = 0
+        started = time.monotonic()
         while True:
             attempt += 1
             try:
@@ -210,8 +211,10 @@ class Fetcher:
                         await shared(host, gate.policy)
                     response = await self._once(url, host, headers, auth)
             except FetchError as exc:
-                if not exc.transient or attempt > self.retries:
+                if not exc.transient:
                     raise
+                if attempt > self.retries:
+                    raise _gave_up(exc, attempt, time.monotonic() - started) from None
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             if response.status in RETRY_STATUS:
@@ -306,6 +309,18 @@ def _split(url: str) -> SplitResult:
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise FetchError("malformed URL: only http:// and https:// addresses are fetched", url=url)
     return parsed
+
+
+def _gave_up(exc: FetchError, attempts: int, seconds: float) -> FetchError:
+    """The last attempt's error, saying how many attempts it took and how long."""
+    if attempts == 1:
+        return exc
+    return FetchError(
+        f"{exc} (each of {attempts} attempts; gave up after {seconds:.0f}s)",
+        url=exc.url,
+        status=exc.status,
+        transient=exc.transient,
+    )
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -317,7 +317,10 @@ class Daemon:
         while self._alerts:
             alert = self._alerts.popleft()
             self.metrics.operator_alerts[alert.kind] += 1
-            log.warning("%s", alert.title)
+            # Only an unhealthy source needs someone to act; a recovery is news.
+            log.log(
+                logging.WARNING if alert.kind == "unhealthy" else logging.INFO, "%s", alert.title
+            )
             queued += 1
         if queued and self.operator_hook.channels:
             self._deliver_soon()

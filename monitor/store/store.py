@@ -178,15 +178,13 @@ class EventRecord:
             "previous_role": self.previous_role or None,
             "effective_date": self.effective_date,
             "published_date": self.published_date,
-            "detected_at": self.detected_at.replace(tzinfo=UTC).isoformat(),
+            "detected_at": _rfc3339(self.detected_at),
             "source": self.source,
             "url": self.url,
             "evidence": self.evidence,
             "origin": self.origin,
             "confidence": self.confidence,
-            "confirmed_at": self.confirmed_at.replace(tzinfo=UTC).isoformat()
-            if self.confirmed_at
-            else None,
+            "confirmed_at": _rfc3339(self.confirmed_at) if self.confirmed_at else None,
             "evidence_items": list(self.evidence_items),
         }
 
@@ -201,6 +199,11 @@ class HealthStep:
     failures_before: int
     failed: bool
     error: str | None = None
+
+
+def _rfc3339(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, to the second (the store keeps naive UTC)."""
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 EventHook = Callable[[Connection, Sequence[EventRecord]], None]
@@ -477,10 +480,13 @@ class Store:
         since: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = True,
+        ids: Sequence[int] | None = None,
     ) -> list[EventRecord]:
         query = select(events)
         if since is not None:
             query = query.where(events.c.detected_at >= since)
+        if ids is not None:
+            query = query.where(events.c.id.in_(list(ids)))
         order = (events.c.detected_at.desc(), events.c.id.desc())
         if not newest_first:
             order = (events.c.detected_at.asc(), events.c.id.asc())
