@@ -30,6 +30,7 @@ __all__ = [
     "SELF_REFERENCE",
     "DocumentCompanies",
     "TableRow",
+    "announces_after",
     "document_companies",
     "find_names",
     "fold",
@@ -141,6 +142,21 @@ _ANNOUNCES = re.compile(
     r"(?:(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
     r"(?:发布公告|发布了公告|公告称|发出公告|披露公告))"
 )
+_ANNOUNCES_NEXT = re.compile(
+    r"[（(][^)）]{0,30}[)）]|\s*(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
+    r"(?:发布公告称?|发布了公告|公告称|发出公告|披露公告|公告|宣布)"
+)
+
+
+def announces_after(text: str, at: int) -> bool:
+    """Whether the company named right before ``at`` makes an announcement there
+    ("X（600123）公告称", "X发布公告称", "X宣布"): its 公司 is X."""
+    m = _ANNOUNCES_NEXT.match(text, at)
+    while m is not None and not m.group().strip().endswith(("公告", "称", "宣布")):
+        m = _ANNOUNCES_NEXT.match(text, m.end())  # past a stock code to the verb
+    return m is not None
+
+
 # what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
 _NOT_EMPLOYER = re.compile(
     r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人位名个]$|兼"
