@@ -184,6 +184,27 @@ def test_was_replaced_by_reads_in_the_right_direction() -> None:
     assert not _has(found, "Mia Lund", "Plover Energy", "left")
 
 
+def test_replaced_with_words_before_by_keeps_the_direction() -> None:
+    text = (
+        "Plover Energy Inc said president Ian Frost resigned and was replaced on a "
+        "temporary basis by chairman Mia Lund."
+    )
+    found = _read(text)
+    assert _has(found, "Mia Lund", "Plover Energy", "joined"), _triples(found)
+    assert not _has(found, "Mia Lund", "Plover Energy", "left")
+    assert not _has(found, "Ian Frost", "Plover Energy", "joined")
+
+
+def test_the_month_may_is_no_doubt() -> None:
+    text = (
+        "Plover Energy Inc said Ian Frost will retire at the meeting in May and be "
+        "succeeded by Mia Lund."
+    )
+    found = _read(text)
+    assert _has(found, "Ian Frost", "Plover Energy", "left")
+    assert _has(found, "Mia Lund", "Plover Energy", "joined"), _triples(found)
+
+
 # --- a denial silences only what it denies -------------------------------------------
 
 

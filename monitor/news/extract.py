@@ -326,11 +326,16 @@ def _bounds(s: _Sentence, i: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------
 
 
+# "at the annual meeting in May": the month, not the modal verb
+_MONTH_MAY = re.compile(r"(?<=\w )May\b(?!\s+(?:be|have|not|also|step|resign|leave|join)\b)")
+
+
 def _masked(s: _Sentence, lo: int, hi: int) -> str:
     """Text between lo and hi with names and dates blanked out ("May" is a month)."""
     chars = list(s.text[lo:hi])
     spans: list[tuple[int, int]] = [(m.start, m.end) for m in (*s.companies, *s.people)]
     spans += [(d.start, d.end) for d in s.dates]
+    spans += [(m.start(), m.end()) for m in _MONTH_MAY.finditer(s.text)]
     for start, end in spans:
         for k in range(max(start, lo), min(end, hi)):
             chars[k - lo] = " "
@@ -532,6 +537,9 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
         claimed = _objects(s, i - 1, t.start)
         before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
+    if t.kind == lx.SUCCESSION and t.passive and not t.chinese:
+        # "was replaced on an interim basis by Robert Brown": the one before leaves
+        return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
     if t.kind == lx.SUCCESSION:  # "will succeed A, B and C"
         after = [p for p in after if not _next_subject(s, i, p)]
         return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after]
