@@ -92,7 +92,7 @@ _PLACE_AT = re.compile(_PLACES)
 _LEGAL_FORM_AHEAD = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:有限公司|有限责任公司|集团)")
 _PERSON_BEFORE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?=(?:" + _PLACES + r"))")
 # single characters that join a name to what is before it
-_LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
+_LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给原丨|｜]|又一|另一)+")
 # what is not a company even where a pattern says so
 _NOT_COMPANY = re.compile(
     r"^(?:公司|本公司|该公司|集团|本集团|该集团|银行|该行|本行|证券|基金|保险|信托|股份|控股|"
