@@ -259,3 +259,33 @@ def test_they_are_needs_a_counted_change_before_it() -> None:
         "Marten Glass Inc reported record sales. It said the directors are Paula Reyes and Ann Vo."
     )
     assert _read(text) == []
+
+
+# --- distractors: executives named with no change ------------------------------------
+
+DISTRACTORS = [
+    "NEW YORK, March 3 - Zentrix Corp chairman John Smith said the company expects earnings to rise.",
+    "Zentrix Corp will acquire Alder Inc. Alder president Mary Jones will remain in her post.",
+    "John Smith, who joined Zentrix Corp in 1980 as a salesman, said sales rose.",
+    "Zentrix Corp denied a report that chairman John Smith would resign.",
+    "Zentrix Corp said it would not comment on rumors that John Smith may leave.",
+    "Zentrix Corp said John Smith will continue as chairman and chief executive officer.",
+    "Zentrix Corp said directors re-elected John Smith as chairman.",
+    "Zentrix Corp said John Smith, its president, told analysts the company would cut jobs.",
+    "The regulator named John Smith as a defendant in a suit against Zentrix Corp.",
+    "Zentrix Corp said John Smith was hired as a consultant.",
+    "The company was founded by John Smith, who stepped down as chairman in 1984.",
+]
+
+
+@pytest.mark.parametrize("text", DISTRACTORS)
+def test_no_change_is_reported(text: str) -> None:
+    assert _triples(_read(text, date(1987, 3, 3))) == set()
+
+
+def test_a_change_last_year_is_background_next_to_todays() -> None:
+    text = (
+        "Former Zentrix Corp chairman John Smith, who left the company last year, joined "
+        "the board of Alder Inc on Monday."
+    )
+    assert _triples(_read(text, date(1987, 3, 3))) == {("John Smith", "Alder Inc", "joined")}

@@ -762,6 +762,8 @@ def _finish(
         return None  # a Chinese change names its office; one years before is career history
     if not HAN.search(s.text) and en.is_history(when, context.published):
         return None
+    if draft.change == lx.JOINED and not draft.roles and en.NOT_OFFICE.match(s.text, draft.at):
+        return None
     statement = Statement(
         person=person.name,
         company=company.name,

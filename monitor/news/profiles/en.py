@@ -183,7 +183,15 @@ _ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
 
 # in the clause of a past change these make it background: "joined in 2009", "a year ago"
 BACKGROUND_TIME = re.compile(
-    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b", re.IGNORECASE
+    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b"
+    r"|\blast year\b|\bin the past\b",
+    re.IGNORECASE,
+)
+# "hired as a consultant", "named as a defendant": a part that is no office
+NOT_OFFICE = re.compile(
+    r"[^,;.]{0,60}?\bas (?:a |an |the )?(?:\w+ )?(?:consultant|adviser|advisor|defendant|witness"
+    r"|spokes(?:man|woman|person)|lawyer|attorney|employee|trustee|receiver|agent|auditor)s?\b",
+    re.IGNORECASE,
 )
 
 
