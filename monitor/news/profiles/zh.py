@@ -159,10 +159,15 @@ def announces_after(text: str, at: int) -> bool:
 
 # what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
 _NOT_EMPLOYER = re.compile(
-    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人位名个]$|兼"
-    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
-    r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行|第)|[原前任人位名个]$|兼|届"
+    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|委员会)$"
 )
+# a function or a region between the employer and the role: 福特欧洲销售总监, 奔驰全球总裁
+_FUNCTION_SUFFIX = re.compile(
+    r"(?:销售|营销|市场|技术|财务|运营|人力资源|法务|战略|研发|业务|产品|区域|地区|大区|全球|中国区)+$"
+)
+# the change verbs whose object may name the employer: 卸任戴姆勒董事会主席
+_OBJECT_VERB = re.compile(r"卸任|辞去|辞任|出任|担任|就任|兼任|接任|加盟|加入|升任|调任|履新")
 
 
 @dataclass(frozen=True)
@@ -232,11 +237,7 @@ def document_companies(text: str) -> DocumentCompanies:
         if name not in names:
             names.append(name)
     # "胡某厦门信托" is a person's name glued to a company learned on its own
-    names = [
-        n
-        for n in names
-        if not any(n != m and n.endswith(m) and len(n) - len(m) <= 3 for m in names)
-    ]
+    names = [n for n in names if not any(_person_glued(n, m) for m in names)]
     sure = [name for rank, name in found if rank < 2 and name in names]
     return DocumentCompanies(tuple(names), _announcing(headline, text, names, sure or names))
 
@@ -271,14 +272,50 @@ def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
     for pattern in (_ANNOUNCES, _ROLE_BEFORE_NAME):
         for m in pattern.finditer(text):
             run = _run_before(text, m.start() - (text[m.start() - 1 : m.start()] == "的"), 16)
-            name = trim_company_lead(run)
+            name = _FUNCTION_SUFFIX.sub("", trim_company_lead(run))
             if _employer(name) and not _in_role(text, m.start()):  # not 副总|经理
                 yield 3, name
+    yield from _object_employers(text)
+
+
+def _object_employers(text: str) -> Iterator[tuple[int, str]]:
+    """ "卸任戴姆勒董事会主席、梅赛德斯-奔驰全球总裁": the names between a change verb and
+    the roles it gives or takes."""
+    for verb in _OBJECT_VERB.finditer(text):
+        end = _CLAUSE_END.search(text, verb.end())
+        stop = end.start() if end else len(text)
+        start = verb.end()
+        for role in lx.ZH_ROLE.finditer(text, verb.end(), stop):
+            if _in_role(text, role.start()) or role.start() < start:
+                continue
+            run = text[start : role.start()].rsplit("、", 1)[-1]
+            name = _FUNCTION_SUFFIX.sub("", trim_company_lead(run))
+            if _employer(name) and _NAME_RUN.fullmatch(name):
+                yield 3, name
+            start = role.end()
+
+
+_CLAUSE_END = re.compile(r"[，,。；;！？]")
+_NAME_RUN = re.compile(_NAME_CHARS + r"+")
 
 
 def _employer(name: str) -> bool:
     longest = 16 if name.isascii() else 8
+    if len(name) == 2 and name in _not_names():
+        return False  # 商务 of 顾客及商务总裁: a word, not a name
     return _plausible(name) and 2 <= len(name) <= longest and not _NOT_EMPLOYER.search(name)
+
+
+def _person_glued(name: str, other: str) -> bool:
+    """ "胡某厦门信托" is a person's name glued to 厦门信托, a company learned on its own."""
+    prefix = name[: len(name) - len(other)]
+    return (
+        name != other
+        and name.endswith(other)
+        and len(other) >= 3
+        and 2 <= len(prefix) <= 3
+        and prefix[0] in lx.ZH_SURNAMES
+    )
 
 
 def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
