@@ -191,6 +191,9 @@ def test_traditional_chinese_is_folded_and_quoted_as_written() -> None:
         # the employer stands right before the role right before the person
         ("就在思远家居董事兼副总经理周凯宣布离职后。", "思远家居"),
         ("消息称，云帆金融CEO钱程辞职。", "云帆金融"),
+        # between a change verb and the roles it gives up: 卸任X董事会主席、Y全球总裁
+        ("据报道，马丁·霍尔将卸任北极星董事会主席、雪峰汽车全球总裁。", "北极星"),
+        ("据报道，马丁·霍尔将卸任北极星董事会主席、雪峰汽车全球总裁。", "雪峰汽车"),
     ],
 )
 def test_companies_named_by_their_place_in_the_sentence(text: str, company: str) -> None:
@@ -217,3 +220,66 @@ def test_committee_chairs_and_regulator_approvals() -> None:
     assert [(s.person, s.company, s.change) for s in found] == [
         ("胡明远", "厦门海峡信托有限公司", "joined")
     ]
+
+
+def test_table_like_lines_after_an_appointment() -> None:
+    text = (
+        "远舟电子（300999）公告，聘任公司高级管理人员如下：\n"
+        "总经理：JOHN CARTER；\n副总经理：钱文、周敏；\n董事会秘书：李晓雨。"
+    )
+    found = {(s.person, s.role) for s in _read(text) if s.change == "joined"}
+    assert found == {
+        ("JOHN CARTER", "general manager"),
+        ("钱文", "deputy general manager"),
+        ("周敏", "deputy general manager"),
+        ("李晓雨", "secretary"),
+    }
+    assert {s.company for s in _read(text)} == {"远舟电子"}
+
+
+def test_a_table_without_an_appointment_is_no_change() -> None:
+    text = "远舟电子（300999）公司简介\n董事长：李晓雨\n总经理：钱文"
+    assert _read(text) == []
+
+
+def test_a_successor_takes_the_post_the_predecessor_gives_up() -> None:
+    found = {(s.person, s.change, s.role) for s in _read(HEAD + "张三接替李四担任公司董事会秘书。")}
+    assert found == {("张三", "joined", "secretary"), ("李四", "left", "secretary")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEAD + "张三，男，1970年出生，2015年至今任公司董事。",
+        HEAD + "李四先生2005年11月至2009年8月任公司副总经理。",
+        HEAD + "王五毕业于复旦大学，历任公司财务总监、副总经理。",
+    ],
+)
+def test_a_resume_is_not_news(text: str) -> None:
+    assert _read(text) == []
+
+
+def test_latin_names_glued_to_chinese_text() -> None:
+    # the employer, then the role, then a Latin name, all without spaces
+    found = _read("消息称，英国地产公司Brookfield的首席执行官Ann Miller掌舵八年后辞职。")
+    assert [(s.person, s.company, s.change) for s in found] == [
+        ("Ann Miller", "Brookfield", "left")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # 其: the company that speaks, not the person's employer before the name
+        ("远山科技发布公告称，蓝海银行副行长郑明拟担任其行长。", "远山科技"),
+        # 公司 after the verb: the announcing company
+        ("远山科技（300123）公告，蓝海集团董事长郑明兼任公司董事。", "远山科技"),
+        # the company that announces in this very sentence
+        (
+            "据悉，远山科技此前宣布换帅。另一家企业蓝海集团发布公告称，董事郑明不再担任公司任何职务。",
+            "蓝海集团",
+        ),
+    ],
+)
+def test_the_verbs_object_names_the_company(text: str, company: str) -> None:
+    assert {s.company for s in _read(text)} == {company}

@@ -76,6 +76,7 @@ class _Draft:
     confidence: float = 0.9
     inherits: bool = False  # "由X接任", "replacing": takes the roles of who left
     segment: tuple[int, int] = (0, 1 << 30)  # where this change is told, to pick its date
+    self_object: bool = False  # "兼任公司董事": the announcing company, whatever stands before
 
 
 @dataclass
@@ -92,6 +93,7 @@ class _Context:
     # "five directors resigned": a change whose people the next sentence names
     unnamed: tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None = None
     latest_year: int | None = None  # the latest year a Chinese story names
+    appointing: bool = False  # a Chinese appointment whose people a table names next
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -128,7 +130,9 @@ def extract_statements(
     for raw, fold in zip(raws, folded, strict=True):
         sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
-        drafts = _drafts(sentence) + _named_later(sentence, context)
+        drafts = (
+            _drafts(sentence) + _named_later(sentence, context) + _table_drafts(sentence, context)
+        )
         context.unnamed = _unnamed(sentence, drafts)
         if not sentence.triggers and _denies(sentence):  # a denial with no verb looks back
             found = [f for f in found if f not in previous]  # "... The reports were false."
@@ -193,6 +197,27 @@ def _document_companies(sentences: list[str]) -> tuple[dict[str, str], str | Non
 
 
 _NO_WATCH = Gazetteer()
+
+
+def _table_drafts(s: _Sentence, context: _Context) -> list[_Draft]:
+    """ "聘任以下人员：总经理：李某；副总经理：王某": the people that table-like lines name
+    right after a Chinese appointment take the roles the lines give them."""
+    appointing = [
+        t for t in s.triggers if t.chinese and t.kind == lx.TRANS and t.change == lx.JOINED
+    ]
+    rows = [r for r in zh.table_rows(s.text) if not appointing or r.start >= appointing[0].end]
+    if (s.triggers and not appointing) or not (appointing or (context.appointing and rows)):
+        context.appointing = False
+        return []
+    context.appointing = True
+    out: list[_Draft] = []
+    for row in rows:
+        person = next((p for p in s.people if p.start == row.start and not p.pronoun), None)
+        if person is None:
+            person = PersonMention(row.start, row.end, row.name, row.name, False)
+        company = _company_near(s, row.start)
+        out.append(_Draft(person, lx.JOINED, row.start, (row.role,), (), company))
+    return out
 
 
 def _denies(s: _Sentence) -> bool:
@@ -444,9 +469,10 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
     if not pairs:
         return []
     out: list[_Draft] = []
-    for company, roles, previous in _targets(s, t, hi):
+    for named, roles, previous in _targets(s, t, hi):
         if t.needs_role and not roles:
             continue
+        company, self_object = _zh_object(s, t, hi, named) if t.chinese else (named, False)
         for person, change in pairs:
             kind = lx.ROLE_CHANGED if previous or change == lx.ROLE_CHANGED else change
             own = roles or _roles_near_person(s, person, t, kind)
@@ -462,9 +488,23 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
                     company,
                     inherits=inherits,
                     segment=segment,
+                    self_object=self_object,
                 )
             )
     return out
+
+
+def _zh_object(
+    s: _Sentence, t: TriggerMention, hi: int, company: CompanyMention | None
+) -> tuple[CompanyMention | None, bool]:
+    """The company a Chinese verb's object names: 担任其行长 is the sentence's subject
+    company, 兼任公司董事 the announcing one; a company named after the verb stays."""
+    if company is not None and company.start >= t.end:
+        return company, False
+    obj = s.text[t.end : _clause_end(s, t.end, hi, True)]
+    if obj.startswith("其") and s.companies and s.companies[0].end <= t.start:
+        return s.companies[0], False
+    return company, obj.startswith(("公司", "本公司"))
 
 
 _LIST_GAP = re.compile(r"^\s*(?:,|、|和|及|与|以及|and|, and)\s*$")
@@ -541,7 +581,7 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
         # "was replaced on an interim basis by Robert Brown": the one before leaves
         return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
     if t.kind == lx.SUCCESSION:  # "will succeed A, B and C"
-        after = [p for p in after if not _next_subject(s, i, p)]
+        after = [p for p in after if t.chinese or not _next_subject(s, i, p)]
         return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after]
     if t.kind == lx.SUCCEEDED_BY:
         return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
@@ -598,6 +638,8 @@ Target = tuple[CompanyMention | None, tuple[str, ...], tuple[str, ...]]
 def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
     """The companies a change verb is about, each with the roles named for it."""
     after = [c for c in s.companies if t.end <= c.start and c.end <= hi]
+    if t.chinese:  # 离职6天后，另一家企业X发布公告: after a Chinese verb, only in its clause
+        after = [c for c in after if not _ZH_CLAUSE_END.search(s.text, t.end, c.start)]
     after = [c for c in after if not _PARENT_REF.search(s.text[max(0, c.start - 30) : c.start])]
     if t.change == lx.JOINED:
         after = [c for c in after if not _FROM.search(s.text[: c.start])]
@@ -750,6 +792,12 @@ def _finish(
             return None
         confidence -= 0.1
     company = draft.company
+    if draft.self_object:  # "X发布公告称，...兼任公司董事": X, else the story's company
+        local = [c for c in s.companies if c.end <= draft.at and zh.announces_after(s.text, c.end)]
+        announcing = context.announcing or next(
+            (c for c in s.companies if c.name == context.announcing_name), None
+        )
+        company = (local[-1] if local else announcing) or company
     if company is None:
         company, doubt = _context_company(s, draft.at, context)
         confidence -= doubt

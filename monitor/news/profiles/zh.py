@@ -166,8 +166,9 @@ _NOT_EMPLOYER = re.compile(
 _FUNCTION_SUFFIX = re.compile(
     r"(?:销售|营销|市场|技术|财务|运营|人力资源|法务|战略|研发|业务|产品|区域|地区|大区|全球|中国区)+$"
 )
-# the change verbs whose object may name the employer: 卸任戴姆勒董事会主席
-_OBJECT_VERB = re.compile(r"卸任|辞去|辞任|出任|担任|就任|兼任|接任|加盟|加入|升任|调任|履新")
+# the leaving verbs whose object names the employer: 卸任戴姆勒董事会主席 (joining verbs are
+# left out: their objects fill résumés, 担任某公司战略负责人, and name past employers)
+_OBJECT_VERB = re.compile(r"卸任|辞去|辞任")
 
 
 @dataclass(frozen=True)
