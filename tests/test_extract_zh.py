@@ -283,3 +283,19 @@ def test_latin_names_glued_to_chinese_text() -> None:
 )
 def test_the_verbs_object_names_the_company(text: str, company: str) -> None:
     assert {s.company for s in _read(text)} == {company}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "when"),
+    [
+        # a coming change without a year lies ahead of the publication date (2021-06-10)
+        ("宋建军将于9月1日起出任公司总经理。", "2021-09-01"),
+        ("聘任宋建军为公司总经理，自9月1日起生效。", "2021-09-01"),
+        # a past one lies behind it
+        ("总经理宋建军于3月5日辞职。", "2021-03-05"),
+        ("总经理宋建军已于9月1日辞职。", "2020-09-01"),
+        ("总经理宋建军拟于2022年1月1日退休。", "2022-01-01"),
+    ],
+)
+def test_chinese_dates(sentence: str, when: str) -> None:
+    assert [s.date for s in _read(HEAD + sentence)] == [when]

@@ -753,6 +753,7 @@ def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
     out: list[PartialDate | None] = []
     for mention in s.dates:
         forward = _COMING.search(s.text[max(0, mention.start - 60) : mention.start]) is not None
+        forward = forward or zh.takes_effect(s.text, mention.start, mention.end)
         value = resolve(mention, context.published, anchor, forward=forward)
         out.append(value)
         anchor = value or anchor

@@ -37,6 +37,7 @@ __all__ = [
     "is_history",
     "latest_year",
     "table_rows",
+    "takes_effect",
     "trim_company_lead",
 ]
 
@@ -607,3 +608,19 @@ def table_rows(sentence: str) -> list[TableRow]:
 def _role_index(role: str) -> int:
     m = lx.ZH_ROLE.fullmatch(role)
     return int((m.lastgroup or "z0")[1:]) if m else 0
+
+
+# ---------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------
+
+_TAKES_EFFECT = re.compile(r"\s*(?:起|开始|之后|后)?\s*(?:正式)?(?:生效|起|实施)")
+_ALREADY = re.compile(r"已(?:经)?(?:于|自|从)?\s*$")
+
+
+def takes_effect(text: str, start: int, end: int) -> bool:
+    """Whether the date at ``start:end`` is when something takes effect ("自9月1日起生效",
+    "9月1日起"), so a date without a year lies ahead; "已于9月1日起生效" is past."""
+    if _ALREADY.search(text, max(0, start - 4), start):
+        return False
+    return _TAKES_EFFECT.match(text, end) is not None
