@@ -97,6 +97,10 @@ CONSTRUCTIONS = [
         ("Ray Coles", "Harrow Mills Inc", "left"),
     ),
     (
+        "Harrow Mills Inc said chairman Paul Dorn will step aside at the end of the year.",
+        ("Paul Dorn", "Harrow Mills Inc", "left"),
+    ),
+    (
         "Shareholders of Harrow Mills Inc ousted chairman Victor Lang on Friday.",
         ("Victor Lang", "Harrow Mills Inc", "left"),
     ),
@@ -275,6 +279,7 @@ DISTRACTORS = [
     "The regulator named John Smith as a defendant in a suit against Zentrix Corp.",
     "Zentrix Corp said John Smith was hired as a consultant.",
     "The company was founded by John Smith, who stepped down as chairman in 1984.",
+    "Item 5.02 Departure of Directors or Certain Officers; Appointment of Certain Officers.",
 ]
 
 

@@ -82,6 +82,8 @@ TRIGGERS: tuple[TriggerRule, ...] = (
     ),
     # "will serve as acting chief executive"
     TriggerRule(_en(r"(?:will|to|shall) (?:also )?serve as"), JOINED, INTRANS, needs_role=True),
+    # "will step aside", "stepped aside as chairman"
+    TriggerRule(_en(r"step(?:s|ped|ping)? aside"), LEFT, INTRANS),
     # "took the reins from", "was ushered into retirement"
     TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:over )?the reins"), JOINED, INTRANS),
     TriggerRule(
