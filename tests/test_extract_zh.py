@@ -299,3 +299,11 @@ def test_the_verbs_object_names_the_company(text: str, company: str) -> None:
 )
 def test_chinese_dates(sentence: str, when: str) -> None:
     assert [s.date for s in _read(HEAD + sentence)] == [when]
+
+
+def test_a_change_told_at_a_named_company_is_not_also_guessed_at_another() -> None:
+    text = (
+        "蓝海集团有限公司公告，董事郑明辞去蓝海集团有限公司董事职务。\n"
+        "远山科技（300123）股价当日上涨。\n郑明辞去董事职务。"
+    )
+    assert {(s.person, s.company) for s in _read(text)} == {("郑明", "蓝海集团有限公司")}

@@ -140,7 +140,7 @@ def extract_statements(
         found.extend(current)
         previous = current
         _remember(sentence, resolved, context)
-    return [f.statement for f in _merge(found) if all_statements or f.watched]
+    return [f.statement for f in _one_company(_merge(found)) if all_statements or f.watched]
 
 
 # "five directors resigned", "three executives were named"
@@ -882,6 +882,29 @@ def _learn_name(person: PersonMention, context: _Context) -> None:
             del context.known[word]
         elif word not in context.ambiguous and word[:1].isupper():
             context.known[word] = person
+
+
+_SURE = 0.65  # below: the company was the one named last, with nothing pointing to it
+
+
+def _one_company(found: list[_Found]) -> list[_Found]:
+    """A Chinese statement whose company was only inferred from context gives way when the
+    story tells the same person's same change at a company it names."""
+    named: dict[tuple[str, bool], set[str]] = {}
+    for f in found:
+        st = f.statement
+        if st.confidence >= _SURE:
+            key = (person_key(st.person), st.change == lx.LEFT)
+            named.setdefault(key, set()).add(company_key(st.company))
+    out: list[_Found] = []
+    for f in found:
+        st = f.statement
+        others = named.get((person_key(st.person), st.change == lx.LEFT), set())
+        guessed = st.confidence < _SURE and HAN.search(st.evidence) is not None
+        if guessed and others and company_key(st.company) not in others:
+            continue
+        out.append(f)
+    return out
 
 
 def _merge(found: list[_Found]) -> list[_Found]:
