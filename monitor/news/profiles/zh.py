@@ -1,16 +1,28 @@
-"""The Chinese profile: what Chinese financial news needs beyond single sentences.
+"""The Chinese profile: what Chinese financial news needs beyond the word lists.
 
-Listed companies are named by their stock short name (皖通科技, 龙源电力), not by a
-legal name, and an announcement says 公司 for the company that makes it. So before the
-sentences are read, the whole document is scanned once for the names it gives its
-companies: a name before a stock code or a price quote ("X(600123)", "X(9.88,-0.25,
--2.47%)"), a name introduced as a short name (简称“X”, 证券简称：X), a headline that
-starts with a company ("X：...", "X聘任..."), a name ending in an industry word (锦州银行,
-中山证券) and a name standing right before a role and a person (索菲亚董事王飚). The
-first of them, in the headline if it has one, is the announcing company.
+(The Chinese roles, change verbs, hedges and name parts are the ``ZH_*`` names in
+``monitor/news/lexicon.py``; this module holds what reads them.)
 
-Traditional characters are folded to simplified ones first (character by character, so
-every offset still points into the original text).
+Companies. Listed companies are named by their stock short name (皖通科技, 龙源电力),
+not by a legal name, and an announcement says 公司 for the company that makes it. So
+before the sentences are read, the whole document is scanned once for the names it gives
+its companies (``document_companies``): a name before a stock code or a price quote
+("X(600123)", "X(9.88,-0.25,-2.47%)"), a name introduced as a short name (简称“X”,
+证券简称：X), a headline that starts with a company ("X：...", "X聘任..."), a name ending
+in an industry word that recurs (锦州银行), the company that announces (X发布公告称), the
+employer right before a role and a person (索菲亚董事王飚) and the employer a leaving verb
+names (卸任X董事会主席). The first of them, in the headline if it has one, is the
+announcing company.
+
+People (``find_names``): a surname and one or two characters standing where a name can
+stand, a transliteration with ·, a Latin name inside Chinese text; not a common word that
+starts with a surname character (a stop list derived from jieba's dictionary, shipped as
+data), not inside a role word or a document title.
+
+Also: lists of people each with a role (``LIST_GAP``), table-like lines (总经理：李某),
+résumé and career-history dates (``is_history``), dates things take effect from, and the
+traditional characters folded to simplified ones first (character by character, so every
+offset still points into the original text).
 """
 
 from __future__ import annotations
