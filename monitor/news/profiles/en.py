@@ -32,11 +32,11 @@ _ROLES: tuple[tuple[str, str], ...] = (
     (r"treasurer", "treasurer"),
     (r"(?:corporate )?controller|comptroller", "controller"),
     (r"general counsel|chief legal officer", "general counsel"),
+    # "senior vice president-finance"
+    (r"(?:senior |executive |group )?vice[ -]president(?=-[a-z])", "vice president"),
 )
 ROLE = re.compile(
-    r"(?<![\w-])(?:"
-    + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES))
-    + r")(?![\w-])",
+    r"(?<![\w-])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES)) + r")(?![\w])",
     re.IGNORECASE,
 )
 ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ROLES)
