@@ -574,7 +574,7 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     _, hi = _bounds(s, i)
     before = _nearest_before(s, t.start)
     if i and not t.chinese:  # "..., replacing A, and B has been named": A is not named
-        claimed = _objects(s, i - 1, t.start)
+        claimed = [p for k in range(i) for p in _objects(s, k, t.start)]
         before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
     if t.kind == lx.SUCCESSION and t.passive and not t.chinese:

@@ -207,6 +207,7 @@ def is_history(when: str | None, published: date | None) -> bool:
     return (published.year * 12 + published.month) - (year * 12 + month) >= 6
 
 
+_UNITS = frozenset(["division", "unit", "subsidiary", "department", "group"])
 _LINKS = frozenset(["the", "a", "an", "and", "of", "for", "in", "on", "at", "by", "to", "&"])
 
 
@@ -261,6 +262,7 @@ def _cued(text: str) -> list[str]:
             and words[-1].lower().strip(".,") in ORG_WORDS
             and words[0] != "The"
             and re.search("[a-z]", m.group("name"))  # not a headline in capitals
+            and not re.search(r"['’]s\b", m.group("name"))  # "IBM's General Technology Division"
         ):
             out.append(m.group("name"))
     return [n for n in (o.strip(" ,.") for o in out) if len(n) >= 3]
@@ -289,6 +291,8 @@ def _short_forms(name: str, text: str) -> list[str]:
     if not words or not words[0][:1].isupper():
         return []
     out = [name, base] if base != name and len(base) >= 3 else [name]
+    if words[-1].lower() in _UNITS:
+        return out  # "IBM" alone is the parent, not "IBM General Products Division"
     if len(words) == 1 and words[0].isupper() and len(words[0]) >= 4:
         out.append(words[0].title())  # "ROLM Corp" is "Rolm" in the text
     for n in range(len(words) - 1, 0, -1):
