@@ -294,3 +294,32 @@ def test_a_change_last_year_is_background_next_to_todays() -> None:
         "the board of Alder Inc on Monday."
     )
     assert _triples(_read(text, date(1987, 3, 3))) == {("John Smith", "Alder Inc", "joined")}
+
+
+# --- the watch list as a gazetteer of company names ----------------------------------
+
+WATCHED = [Entry("Pinecrest Grill Holdings", ("Pinecrest",)), Entry("Harbor Union")]
+GAZETTEER = [
+    (
+        "Pinecrest said on Tuesday that Jane Doe will become chief financial officer.",
+        ("Jane Doe", "Pinecrest Grill Holdings", "joined"),
+    ),
+    (
+        "Pinecrest's board named Jane Doe chief executive.",
+        ("Jane Doe", "Pinecrest Grill Holdings", "joined"),
+    ),
+    (
+        "Jane Doe, a former executive at Harbor Union, was named chief executive of Pinecrest.",
+        ("Jane Doe", "Pinecrest Grill Holdings", "joined"),
+    ),
+    (
+        "Harbor Union said Jane Doe resigned as chief executive.",
+        ("Jane Doe", "Harbor Union", "left"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GAZETTEER)
+def test_watched_companies_without_legal_form(text: str, expected: tuple[str, str, str]) -> None:
+    found = extract_statements(text, published=PUBLISHED, companies=WATCHED)
+    assert _triples(found) == {expected}
