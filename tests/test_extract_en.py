@@ -153,6 +153,11 @@ def test_apposition_employer_is_not_the_change() -> None:
         assert not (s.person == "Jane Doe" and "chairman" in (s.role or "")), s
 
 
+def test_the_company_in_an_apposition_is_the_one_quit() -> None:
+    text = "Rosa Lind, a director of Kestrel Mining Co., Ltd., quit the company on Friday."
+    assert _has(_read(text), "Rosa Lind", "Kestrel Mining", "left"), _triples(_read(text))
+
+
 def test_the_employer_named_beside_a_new_director_is_not_where_he_joined() -> None:
     text = (
         "Kestrel Mining Inc said it elected Hugh Barr, chief executive of Dovetail Steel "

@@ -59,6 +59,7 @@ class _Sentence:
     dates: tuple[DateMention, ...]
     original: str = ""  # as written, for the evidence
     asides: tuple[tuple[int, int], ...] = ()  # ", chairman of Acme Inc," after a name
+    aside_companies: tuple[CompanyMention, ...] = ()  # the companies those name
 
     @property
     def evidence(self) -> str:
@@ -254,6 +255,7 @@ def _parse(
         tuple(dates),
         original,
         tuple(asides),
+        tuple(c for c in found_companies if _within(c, asides)),
     )
 
 
@@ -841,6 +843,9 @@ def _context_company(
         zh.SELF_REFERENCE.search(s.text) or en.SELF_REFERENCE.search(s.text)
     ):
         return context.announcing, 0.1
+    own = [c for c in s.aside_companies if c.end <= at]
+    if own and en.SELF_REFERENCE.search(s.text, own[-1].end):
+        return own[-1], 0.1  # "Gao Ming, a director of Acme Inc, quit the company"
     for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
         if pattern.search(s.text) is not None:
             return context.last_company, 0.2
@@ -864,7 +869,12 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
         context.last_company = s.companies[-1]
     if context.announcing is None:
         context.announcing = next(
-            (c for c in s.companies if c.name == context.announcing_name or c.watched), None
+            (
+                c
+                for c in (*s.companies, *s.aside_companies)
+                if c.name == context.announcing_name or c.watched
+            ),
+            None,
         )
 
 
