@@ -1,7 +1,7 @@
 """The Chinese profile: what Chinese financial news needs beyond the word lists.
 
-(The Chinese roles, change verbs, hedges and name parts are the ``ZH_*`` names in
-``monitor/news/lexicon.py``; this module holds what reads them.)
+Words: the Chinese roles, change verbs, hedges, anaphors and name parts are the
+``ZH_*`` names below (``lexicon.py`` re-exports them for the stages).
 
 Companies. Listed companies are named by their stock short name (皖通科技, 龙源电力),
 not by a legal name, and an announcement says 公司 for the company that makes it. So
