@@ -285,6 +285,12 @@ DISTRACTORS = [
     "Zentrix Corp said John Smith was hired as a consultant.",
     "The company was founded by John Smith, who stepped down as chairman in 1984.",
     "Item 5.02 Departure of Directors or Certain Officers; Appointment of Certain Officers.",
+    "Sales will rise, said John Smith, an analyst at Alder Securities Inc.",
+    "The Zentrix Corp board now consists of John Smith, Mary Jones and Carl Moody.",
+    "Zentrix Corp sued its former president, John Smith, for breach of contract.",
+    "John Smith, who retired as chairman of Zentrix Corp in 1980, died on Monday.",
+    "Zentrix Corp said John Smith would be nominated for re-election at the annual meeting.",
+    "Zentrix Corp is looking for a new chief executive to replace John Smith.",
 ]
 
 

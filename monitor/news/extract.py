@@ -378,7 +378,7 @@ def _hedged(s: _Sentence, i: int) -> bool:
         if lx.ZH_HEDGE.search(window) or lx.ZH_HEDGE_AFTER.match(after):
             return True
         return t.text == "担任" and lx.ZH_STATE.search(s.text[: t.start]) is not None
-    if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after):
+    if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after) or en.HEDGE.search(window):
         return True
     return _background(window, _masked(s, t.end, len(s.text)))
 
@@ -814,6 +814,12 @@ def _finish(
     if not HAN.search(s.text) and en.is_history(when, context.published):
         return None
     if draft.change == lx.JOINED and not draft.roles and en.NOT_OFFICE.match(s.text, draft.at):
+        return None
+    if (
+        draft.change == lx.JOINED
+        and not HAN.search(s.text)
+        and en.RE_ELECTION.match(s.text, draft.at)
+    ):
         return None
     statement = Statement(
         person=person.name,

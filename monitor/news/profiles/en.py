@@ -190,6 +190,15 @@ BACKGROUND_TIME = re.compile(
     r"|\blast year\b|\bin the past\b",
     re.IGNORECASE,
 )
+# before a change verb these make it a search, not a change: "is looking for a new chief
+# executive to replace John Smith"
+HEDGE = re.compile(
+    r"\b(?:looking for|search(?:es|ing)? for|seek(?:s|ing)?|hunt(?:s|ing)? for|hopes? to find"
+    r"|candidates? to)\b",
+    re.IGNORECASE,
+)
+# "nominated for re-election": the same office again
+RE_ELECTION = re.compile(r"[^.;]{0,60}?\bre-?elect", re.IGNORECASE)
 # "hired as a consultant", "named as a defendant": a part that is no office
 NOT_OFFICE = re.compile(
     r"[^,;.]{0,60}?\bas (?:a |an |the )?(?:\w+ )?(?:consultant|adviser|advisor|defendant|witness"
