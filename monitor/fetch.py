@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,7 +26,7 @@ from monitor import __version__
 from monitor.errors import FetchError
 from monitor.transport import Auth, HttpClient, Response, Transport, make_transport
 
-__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok"]
+__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok", "require_whole_html"]
 
 log = logging.getLogger("monitor.fetch")
 
@@ -200,6 +201,7 @@ class Fetcher:
         """One request through the host's gate, retried on transient failures."""
         gate = self._gate(host)
         attempt = 0
+        started = time.monotonic()
         while True:
             attempt += 1
             try:
@@ -209,8 +211,10 @@ class Fetcher:
                         await shared(host, gate.policy)
                     response = await self._once(url, host, headers, auth)
             except FetchError as exc:
-                if not exc.transient or attempt > self.retries:
+                if not exc.transient:
                     raise
+                if attempt > self.retries:
+                    raise _gave_up(exc, attempt, time.monotonic() - started) from None
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             if response.status in RETRY_STATUS:
@@ -307,6 +311,18 @@ def _split(url: str) -> SplitResult:
     return parsed
 
 
+def _gave_up(exc: FetchError, attempts: int, seconds: float) -> FetchError:
+    """The last attempt's error, saying how many attempts it took and how long."""
+    if attempts == 1:
+        return exc
+    return FetchError(
+        f"{exc} (each of {attempts} attempts; gave up after {seconds:.0f}s)",
+        url=exc.url,
+        status=exc.status,
+        transient=exc.transient,
+    )
+
+
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -333,5 +349,23 @@ def require_ok(response: Response) -> Response:
         }.get(response.status, "the server answered with an error")
         raise FetchError(
             f"HTTP {response.status}: {hint}", url=response.url, status=response.status
+        )
+    return response
+
+
+_HTML_END = re.compile(rb"</html\s*>", re.I)
+
+
+def require_whole_html(response: Response) -> Response:
+    """Raise a FetchError for an HTML body that ended with the connection before its end
+    of document: without a Content-Length or chunks, a body cut short looks whole."""
+    if response.framed or response.status != 200:
+        return response
+    if not _HTML_END.search(response.body, max(0, len(response.body) - 65536)):
+        raise FetchError(
+            "the page came without a length and ended before its `</html>`: cut short in "
+            "transfer; it is read again at the next check",
+            url=response.url,
+            transient=True,
         )
     return response

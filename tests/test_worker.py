@@ -487,10 +487,10 @@ def test_several_workers_one_alert_per_change_no_overlap_and_a_shared_host_limit
 
 
 def test_compose_file_runs_three_restarting_workers_on_one_postgresql() -> None:
-    """compose.yaml cannot be run here (no Docker engine); its structure is checked."""
+    """compose.workers.yaml cannot be run here (no Docker engine); its structure is checked."""
     import yaml
 
-    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    compose = yaml.safe_load((REPO / "compose.workers.yaml").read_text(encoding="utf-8"))
     services = compose["services"]
     assert services["postgres"]["image"].startswith("postgres:")
     assert "healthcheck" in services["postgres"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context
 from monitor.daemon.cli import _address
 
 
@@ -45,7 +46,7 @@ def register(main: click.Group) -> None:
     @click.option("--init", is_flag=True, help="Create the database schema, then exit.")
     @click.pass_obj
     def worker(
-        obj: Any,
+        obj: Context,
         concurrency: int,
         http: tuple[str, int] | None,
         stalled_after: float,
@@ -59,7 +60,7 @@ def register(main: click.Group) -> None:
         elsewhere within about --stalled-after seconds. Run it under a supervisor
         that restarts it (systemd, compose `restart: unless-stopped`).
         """
-        from monitor.cli import handle_errors
+        from monitor.clicontext import handle_errors
 
         @handle_errors
         def go() -> int:
@@ -72,7 +73,7 @@ def register(main: click.Group) -> None:
 
 
 def _start(
-    obj: Any,
+    obj: Context,
     loaded: Any,
     concurrency: int,
     http: tuple[str, int] | None,

@@ -30,7 +30,7 @@ from monitor.check import Checker, build_sources, make_fetcher, source_record
 from monitor.config import Loaded
 from monitor.daemon.health import serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, queue_operator, transition
+from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import deliver_due
 from monitor.sources.base import Source
@@ -105,6 +105,14 @@ class Worker:
         self.stale_results = 0
         self.db_seconds = 0.0  # time spent in the state database by checks
         self.stopping = asyncio.Event()
+        # Operator alerts are decided and queued in the check's own transaction.
+        self._alerts: list[OperatorAlert] = []
+        hook = OperatorHook(
+            config.defaults.operator_notify, self.options.unhealthy_after, self._alerts.append
+        )
+        store.health_hooks[:] = [
+            h for h in store.health_hooks if not isinstance(h, OperatorHook)
+        ] + [hook]
         self._gauges_at = 0.0
         self._delivering = asyncio.Lock()
         self.app = self._app()
@@ -176,10 +184,11 @@ class Worker:
             len(outcome.changes),
             f" error={outcome.error!r}" if outcome.error else "",
         )
-        alert = self._health(source, row.consecutive_failures, outcome.failed, outcome.error)
-        if alert is not None:
-            await self._operator(alert)
-        if events:
+        alerts, self._alerts[:] = list(self._alerts), []
+        for alert in alerts:
+            self.metrics.operator_alerts[alert.kind] += 1
+            log.warning("%s", alert.title)
+        if events or (alerts and self.loaded.config.defaults.operator_notify):
             await self._defer_delivery()
 
     def _open(self, source: Source) -> tuple[SourceRow, int, float]:
@@ -204,23 +213,6 @@ class Worker:
 
         events = self.store.save([outcome], guard=guard)
         return events, time.perf_counter() - started
-
-    def _health(
-        self, source: Source, before: int, failed: bool, error: str | None
-    ) -> OperatorAlert | None:
-        kind = transition(before, failed, self.options.unhealthy_after)
-        if kind is None:
-            return None
-        failures = before + 1 if failed else before
-        return OperatorAlert(kind, source.key, source.url, failures, error)
-
-    async def _operator(self, alert: OperatorAlert) -> None:
-        self.metrics.operator_alerts[alert.kind] += 1
-        log.warning("%s", alert.title)
-        names = list(self.loaded.config.defaults.operator_notify)
-        if names:
-            await asyncio.to_thread(queue_operator, self.store, [alert], names)
-            await self._defer_delivery()
 
     async def _defer_delivery(self) -> None:
         # AlreadyEnqueued: a delivery run is already waiting; it takes these alerts too.
