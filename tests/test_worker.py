@@ -227,6 +227,25 @@ def test_a_second_monitor_run_on_one_database_refuses(
         srv.close()
 
 
+def test_monitor_run_refuses_a_database_workers_use(tmp_path: Path, pg_url: str) -> None:
+    from monitor.store import Store
+    from monitor.store.guard import Guard
+
+    config = tmp_path / "watch.yaml"
+    config.write_text(watch_list(pg_url, [], interval="1h", extra="") + "  []\n")
+    store = Store(pg_url)
+    try:
+        with Guard(store.engine, "worker"):  # what a running `monitor worker` holds
+            result = CliRunner().invoke(main, ["-c", str(config), "run", "--once"])
+        assert result.exit_code == 2, result.output
+        assert "`monitor worker` (pid" in result.output
+        assert "start another `monitor worker` instead" in result.output
+        after = CliRunner().invoke(main, ["-c", str(config), "run", "--once"])
+        assert after.exit_code == 0, after.output  # the worker gone, the database is free
+    finally:
+        store.close()
+
+
 def test_monitor_worker_on_sqlite_says_to_use_monitor_run(tmp_path: Path) -> None:
     config = tmp_path / "watch.yaml"
     config.write_text(
