@@ -214,6 +214,8 @@ def test_retry_puts_a_dead_alert_back_in_the_queue(client: TestClient, seeded: S
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == "/alerts?status=dead"
+    assert "desk" in client.get("/alerts?channel=desk").text
+    assert "No alerts" in client.get("/alerts?channel=elsewhere").text
     with seeded.store.engine.connect() as conn:
         row = conn.execute(select(deliveries).where(deliveries.c.id == dead)).one()
     assert (row.status, row.attempts) == ("pending", 0)

@@ -253,7 +253,9 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
         q.mark_one_read(site.store, event_id, read == "1")
         if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
             return Response(status_code=204)
-        return RedirectResponse(f"/events/{event_id}", status_code=303)
+        # Back on the event's page it would be read again at once: go to the list.
+        target = f"/events/{event_id}" if read == "1" else "/events"
+        return RedirectResponse(target, status_code=303)
 
     @post("/events/{event_id}/review")
     def review(
