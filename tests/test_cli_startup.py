@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import run_cli
 
 HEAVY = (
@@ -27,6 +28,7 @@ HEAVY = (
 )
 
 
+@pytest.mark.e2e  # a fresh interpreter: what importing the command line loads
 def test_the_command_line_loads_without_the_heavy_parts() -> None:
     code = f"import sys, monitor.cli\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(

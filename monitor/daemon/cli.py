@@ -7,11 +7,16 @@ import logging
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
+from monitor.clicontext import Context, handle_errors
 from monitor.daemon.health import parse_address
+from monitor.errors import ConfigError
+from monitor.store import Store
 
 DEFAULT_HTTP = "127.0.0.1:8080"
 
@@ -23,6 +28,22 @@ def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> A
         return parse_address(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+@contextmanager
+def single_node(store: Store, file: str) -> Iterator[None]:
+    """Hold the database for this one ``monitor run``, or refuse (exit 2) naming who has it."""
+    from monitor.store.guard import Busy, Guard
+
+    guard = Guard(store.engine, "run")
+    try:
+        guard.acquire()
+    except Busy as exc:
+        raise ConfigError(str(exc), file=file, path="state") from None
+    try:
+        yield
+    finally:
+        guard.release()
 
 
 def register(main: click.Group) -> None:
@@ -54,14 +75,13 @@ def register(main: click.Group) -> None:
     )
     @click.pass_obj
     def run(
-        obj: Any, once: bool, http: tuple[str, int] | None, web: bool, watch: bool, grace: float
+        obj: Context, once: bool, http: tuple[str, int] | None, web: bool, watch: bool, grace: float
     ) -> None:
         """Run the monitor: check every source on its schedule and deliver alerts.
 
         SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
         the running one if the new file has an error.
         """
-        from monitor.cli import handle_errors
         from monitor.daemon import Daemon, Options
 
         @handle_errors
@@ -87,7 +107,8 @@ def register(main: click.Group) -> None:
                 return await daemon.run()
 
             try:
-                return asyncio.run(main_loop())
+                with single_node(store, loaded.file):
+                    return asyncio.run(main_loop())
             finally:
                 store.close()
 

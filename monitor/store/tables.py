@@ -105,6 +105,12 @@ deliveries = Table(
     Column("next_attempt_at", DateTime, nullable=False),
     Column("claim_token", String(32)),
     Column("claimed_until", DateTime),
+    # host/boot id/pid/start time of the claiming process: a successor on the same host
+    # takes the claims of a process that is gone at once, not when the lease ends.
+    Column("claimed_by", String(255)),
+    # The idempotency key of the message that carried this row in a batch: a batch sent
+    # again (after a crash, or a retry) is the same rows under the same key.
+    Column("message_key", String(64)),
     Column("last_error", Text),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),

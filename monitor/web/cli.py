@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context
 from monitor.config import Loaded
 from monitor.daemon.health import Handler, HttpServer, ServeHttp, parse_address
 from monitor.errors import ConfigError
@@ -65,13 +66,13 @@ def register(main: click.Group) -> None:
         help="Where to serve (env MONITOR_HTTP). Off loopback it needs `web.token`.",
     )
     @click.pass_obj
-    def web(obj: Any, http: tuple[str, int]) -> None:
+    def web(obj: Context, http: tuple[str, int]) -> None:
         """Serve the dashboard and the JSON API (/api/v1/) on the state database.
 
         Pages need the config's `web.token` (HTTP Basic password; Bearer for the API)
         unless bound to loopback; SIGTERM or SIGINT stops it.
         """
-        from monitor.cli import handle_errors
+        from monitor.clicontext import handle_errors
 
         @handle_errors
         def go() -> int:
