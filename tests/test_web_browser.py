@@ -19,7 +19,7 @@ from web_support import TOKEN, Seeded, Served, event_id, seed
 
 from monitor.web.app import Site, create_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a browser start and five pages
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
