@@ -187,6 +187,10 @@ def test_a_person_timeline_in_both_scripts_at_desktop_and_phone_width(
         page.screenshot(path=str(shots / f"{name}-390.png"), full_page=True)
         # Usable on a phone: the page itself never scrolls sideways.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")  # the system's dark mode
+    page.screenshot(path=str(shots / "person-390-dark.png"), full_page=True)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light
 
 
 def test_chinese_glyphs_render_as_themselves(page: Any) -> None:

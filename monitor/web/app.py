@@ -242,7 +242,11 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
             return _render(request, "missing.html", 404, what=f"event #{event_id}")
         sent = q.list_deliveries(site.store, event_id=event_id)
         reviewer = basic_user(request.headers.get("authorization", "")) or ""
-        return _render(request, "event.html", v=view, e=view.record, sent=sent, reviewer=reviewer)
+        around = q.officers_around(site.store, event_id)
+        return _render(
+            request, "event.html", v=view, e=view.record, sent=sent, reviewer=reviewer,
+            around=around,
+        )  # fmt: skip
 
     @post("/events/{event_id}/read")
     def read_one(
