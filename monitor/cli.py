@@ -4,87 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import wraps
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
 from monitor import __version__
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
-from monitor.config import DEFAULT_CONFIG, Loaded, load_config
-from monitor.errors import ConfigError, MonitorError
+from monitor.clicontext import Context, handle_errors
+from monitor.config import DEFAULT_CONFIG
+from monitor.errors import MonitorError
 from monitor.fieldtypes import format_duration
-from monitor.redact import RedactingFilter, redact_text, redact_url
+from monitor.redact import redact_text, redact_url
 from monitor.store import EventRecord, Store
 
 if TYPE_CHECKING:
     from monitor.notify.deliver import DeliveryReport
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """Turn product errors into a clear message and an exit status; no tracebacks."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            _fail(str(exc), 2)
-        except MonitorError as exc:
-            _fail(str(exc), 1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-class Context:
-    def __init__(self, config_path: str, verbose: int) -> None:
-        self.config_path = config_path
-        self.verbose = verbose
-        self._loaded: Loaded | None = None
-
-    @property
-    def loaded(self) -> Loaded:
-        if self._loaded is None:
-            self._loaded = load_config(self.config_path)
-            _setup_logging(self.verbose, self._loaded.secrets)
-        return self._loaded
-
-    def store(self) -> Store:
-        """The state database, with the alert outbox hooked in."""
-        from monitor.notify import install
-
-        store = Store(self.loaded.config.state)
-        install(store, self.loaded)
-        return store
-
-
-def _setup_logging(verbose: int, secrets: frozenset[str]) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    # apprise keeps its DEBUG lines in each send's result, where the cause of a failure is
-    # (monitor.notify.channels reads it from there); they are shown only at -vv, and
-    # apprise's own warning, which the command's one line repeats with the cause, at -v.
-    logging.getLogger("apprise").setLevel(logging.DEBUG)
-    shown = logging.ERROR if verbose == 0 else level
-    handler.addFilter(lambda r: not r.name.startswith("apprise") or r.levelno >= shown)
 
 
 def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -141,6 +78,8 @@ class _Commands(GlobalOptionsGroup):
         "run": "monitor.daemon.cli",
         "health": "monitor.daemon.cli",
         "extract": "monitor.news.cli",
+        "worker": "monitor.worker.cli",
+        "web": "monitor.web.cli",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -515,12 +454,19 @@ def completion(shell: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=1, max=10),
+    default=1.0,
+    show_default=True,
+    help="Replay this many times faster.",
+)
 @handle_errors
-def demo() -> None:
+def demo(speed: float) -> None:
     """Replay the Lei Jun story offline against a simulated registry (under a minute)."""
     from monitor.demo.run import run_demo
 
-    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False))))
+    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False), speed)))
 
 
 @main.command()
@@ -573,8 +519,14 @@ def _fields(item: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in item.items() if v is not None and v != "")
 
 
-# Other parts of the product add sections to `monitor status` here (e.g. the outbox).
-STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {}
+def _deliveries(store: Store) -> Any:
+    from monitor.notify.outbox import summary
+
+    return summary(store.engine)
+
+
+# More sections of `monitor status`, after the sources.
+STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {"deliveries": _deliveries}
 
 
 def _iso(value: datetime | None) -> str | None:

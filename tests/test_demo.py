@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, run_cli
+import pytest
+from conftest import REPO, run_cli_process
 
 # The story as the registry pages tell it, each change detected on the simulated day the
 # weekly check first sees it; the same days and order at every run.
@@ -21,8 +22,9 @@ DETECTED = [
 ]
 
 
+@pytest.mark.e2e
 def test_demo_replays_the_story_and_ends_with_the_timeline() -> None:
-    result = run_cli("demo", timeout=90)
+    result = run_cli_process("demo", "--speed", "4", timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     out = result.stdout

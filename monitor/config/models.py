@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from monitor.fetch import DEFAULT_USER_AGENT, HostPolicy
-from monitor.fieldtypes import Duration, parse_duration
+from monitor.fieldtypes import Duration, parse_duration, zone
 from monitor.model import ChangeKind
 from monitor.sources import SourceSpec, kinds
 
@@ -168,8 +168,6 @@ class Channel(Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from monitor.notify.timing import zone
-
         zone(value)  # raises ValueError naming the zone
         return value
 
@@ -209,9 +207,28 @@ class Company(Entry):
     )
 
 
+class Web(Strict):
+    """The dashboard and JSON API (``monitor web``, ``monitor run --http``)."""
+
+    token: str | None = Field(
+        default=None,
+        description='Bearer token for the API, HTTP Basic password for browsers: "${VAR}"',
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 16:
+            raise ValueError(
+                "the web token must be at least 16 characters (e.g. openssl rand -hex 16)"
+            )
+        return value
+
+
 class Config(Strict):
     state: str = Field(default=DEFAULT_STATE, description="the state database (SQLAlchemy URL)")
     defaults: Defaults = Field(default=Defaults(), description="settings shared by every source")
+    web: Web = Field(default=Web(), description="the dashboard and JSON API")
     channels: dict[str, str | Channel] = Field(
         default={}, description="name → apprise URL, or a mapping with delivery options"
     )

@@ -7,14 +7,14 @@ alert goes into the outbox like any other, so a channel that is down gets it lat
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Connection
 
 from monitor.notify.messages import Format, Message, render_notice
-from monitor.store import Store, utcnow
+from monitor.store import HealthStep, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
@@ -60,12 +60,38 @@ def render(alert: OperatorAlert, fmt: Format) -> Message:
     return render_notice(alert.title, alert.body(), fmt)
 
 
-def queue_operator(store: Store, alerts: Sequence[OperatorAlert], channels: Sequence[str]) -> int:
-    """Put the alerts in the outbox for each operator channel; return the rows written."""
-    from monitor.notify.outbox import enqueue_operator
+class OperatorHook:
+    """The store's health hook: decide "unhealthy"/"recovered" from the failure counts the
+    saving transaction reads, and queue the alerts in that same transaction, so a process
+    killed after a check was saved cannot lose the alert that check earned."""
 
-    def write(conn: Connection) -> int:
+    def __init__(
+        self,
+        channels: Sequence[str],
+        threshold: int,
+        on_alert: Callable[[OperatorAlert], None] | None = None,
+    ) -> None:
+        self.channels = tuple(channels)
+        self.threshold = threshold
+        self.on_alert = on_alert
+
+    def alerts(self, steps: Sequence[HealthStep]) -> list[OperatorAlert]:
+        """The alerts these checks earn. Pure."""
+        found: list[OperatorAlert] = []
+        for step in steps:
+            kind = transition(step.failures_before, step.failed, self.threshold)
+            if kind is not None:
+                failures = step.failures_before + (1 if step.failed else 0)
+                found.append(OperatorAlert(kind, step.source, step.url, failures, step.error))
+        return found
+
+    def __call__(self, conn: Connection, steps: Sequence[HealthStep]) -> None:
+        from monitor.notify.outbox import enqueue_operator
+
+        alerts = self.alerts(steps)
         now = utcnow()
-        return sum(enqueue_operator(conn, a.title, a.body(), channels, now) for a in alerts)
-
-    return store.write(write)
+        for alert in alerts:
+            enqueue_operator(conn, alert.title, alert.body(), self.channels, now)
+        for alert in alerts:
+            if self.on_alert is not None:
+                self.on_alert(alert)

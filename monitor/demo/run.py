@@ -15,7 +15,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,7 +28,7 @@ from monitor.demo.simulator import Registry
 from monitor.notify import install
 from monitor.notify.outbox import summary
 from monitor.query import timeline
-from monitor.store import EventRecord, Store
+from monitor.store import EventRecord, Store, utcnow
 
 STEP = timedelta(days=7)  # the simulated time between two checks of every source
 
@@ -92,8 +92,14 @@ def story_days() -> list[date]:
 Alert = tuple[str, str]  # title, body
 
 
-async def replay(echo: Echo, workdir: Path) -> list[EventRecord]:
+async def replay(echo: Echo, workdir: Path, speed: float = 1.0) -> list[EventRecord]:
+    """``speed`` runs the calendar and the daemon's clock that many times faster."""
     loop = asyncio.get_running_loop()
+    start, started = utcnow(), loop.time()
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=(loop.time() - started) * speed)
+
     alerts: list[Alert] = []
     checked: dict[str, date | None] = {}  # source key -> the day its last check saw
     with (
@@ -109,8 +115,9 @@ async def replay(echo: Echo, workdir: Path) -> list[EventRecord]:
         loaded: Loaded = load_config_text(text, "<demo>")
         store = Store(loaded.config.state)
         install(store, loaded)
-        options = Options(signals=False, grace=5.0, deliver_every=1.0)
-        daemon = Daemon(loaded, store, options, on_cycle=on_cycle)
+        # The dispatcher wakes often enough to follow a clock faster than the wall's.
+        options = Options(signals=False, grace=5.0, deliver_every=1 / speed, max_sleep=1 / speed)
+        daemon = Daemon(loaded, store, options, clock=clock, on_cycle=on_cycle)
         running = asyncio.create_task(daemon.run())
         progress = _Progress(echo)
         try:
@@ -118,7 +125,7 @@ async def replay(echo: Echo, workdir: Path) -> list[EventRecord]:
                 registry.today = day
                 progress.show(day)
                 while not running.done() and not await _settled(store, checked, day):
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.05 / speed)
                 await asyncio.sleep(0.05)  # the receiver's last call_soon_threadsafe
                 _print_alerts(echo, sorted(alerts, key=_order), day)
                 alerts.clear()
@@ -177,7 +184,7 @@ class _Progress:
             self.echo(f"\n{line}")
 
 
-async def run_demo(echo: Echo) -> int:
+async def run_demo(echo: Echo, speed: float = 1.0) -> int:
     for name in ("monitor", "apscheduler"):  # the demo prints its own account
         logging.getLogger(name).setLevel(logging.ERROR)
     echo(
@@ -189,9 +196,10 @@ async def run_demo(echo: Echo) -> int:
         "day it took effect, its source and its evidence. A simulated trade-press feed\n"
         "reports the Wuhan change before the registry shows it: the registry then confirms\n"
         "the news alert instead of sending a second one.\n"
+        + (f"Replayed {speed:g} times faster.\n" if speed != 1 else "")
     )
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
-        events = await replay(echo, Path(tmp))
+        events = await replay(echo, Path(tmp), speed)
         text = CONFIG.format(
             state=Path(tmp) / "demo.db", base="http://127.0.0.1:1", hook="json://127.0.0.1:1"
         )

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("monitor.notify")
 
 SEND_TIMEOUT = 60.0  # seconds for one message to one channel, all its services
+# The header that carries a message's idempotency key (webhooks, and mail as a header):
+# the same alert sent again after a crash carries the same key.
+KEY_HEADER = "Idempotency-Key"
 Verdict = Literal["sent", "retry", "dead"]
 
 
@@ -166,12 +169,28 @@ def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
     return SendResult("retry", status.name, error, services)
 
 
-async def send(built: Built, message: Message, *, timeout: float = SEND_TIMEOUT) -> SendResult:
-    """Send one message through one channel; never raises."""
+def _stamp(apobj: apprise.Apprise, key: str | None) -> None:
+    """Put the idempotency key in the headers of every service that sends headers
+    (webhooks, mail). A channel's messages go one at a time, so this cannot race."""
+    for service in apobj:
+        headers = getattr(service, "headers", None)
+        if isinstance(headers, dict):
+            if key:
+                headers[KEY_HEADER] = key
+            else:
+                headers.pop(KEY_HEADER, None)
+
+
+async def send(
+    built: Built, message: Message, *, key: str | None = None, timeout: float = SEND_TIMEOUT
+) -> SendResult:
+    """Send one message through one channel; never raises. ``key`` is the message's
+    idempotency key, sent as a header wherever the service allows headers."""
     secrets = built.secrets
     if built.apobj is None:
         return SendResult("dead", "CONFIG", built.error)
     try:
+        _stamp(built.apobj, key)
         result = await _notify(built.apobj, message, timeout)
     except Exception as exc:  # apprise plugins may raise anything; the row is retried
         return SendResult("retry", "ERROR", redact_text(f"{type(exc).__name__}: {exc}", secrets))

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context
 from monitor.config import Loaded
 from monitor.errors import ConfigError, MonitorError, NotifyError
 from monitor.notify.channels import Channels, SendResult, send
@@ -107,7 +108,7 @@ def register(main: click.Group) -> None:
     @click.argument("channel", required=False)
     @click.option("--json", "as_json", is_flag=True, help="One JSON object per channel.")
     @click.pass_obj
-    def notify_test(obj: Any, channel: str | None, as_json: bool) -> None:
+    def notify_test(obj: Context, channel: str | None, as_json: bool) -> None:
         """Send a test message to CHANNEL (default: every channel); show apprise's result."""
         with _user_errors():
             loaded: Loaded = obj.loaded
@@ -135,7 +136,7 @@ def register(main: click.Group) -> None:
     )
     @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
     @click.pass_obj
-    def deliver(obj: Any, everything: bool, as_json: bool) -> None:
+    def deliver(obj: Context, everything: bool, as_json: bool) -> None:
         """Send due alerts from the outbox, then exit (status 1 if a delivery failed)."""
         with _user_errors():
             loaded: Loaded = obj.loaded
