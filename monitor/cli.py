@@ -13,7 +13,7 @@ import click
 
 from monitor import __version__
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
-from monitor.clicontext import Context, handle_errors
+from monitor.clicontext import Context, GlobalOptionsGroup, handle_errors
 from monitor.config import DEFAULT_CONFIG
 from monitor.errors import MonitorError
 from monitor.fieldtypes import format_duration
@@ -22,48 +22,6 @@ from monitor.store import EventRecord, Store
 
 if TYPE_CHECKING:
     from monitor.notify.deliver import DeliveryReport
-
-
-def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None and ctx.obj is not None:
-        ctx.obj.config_path = value
-
-
-def _late_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
-    if value and ctx.obj is not None:
-        ctx.obj.verbose += value
-
-
-def _global_options() -> list[click.Option]:
-    """`-c` and `-v` after the subcommand too: `monitor validate -c FILE`."""
-    return [
-        click.Option(
-            ["-c", "--config"],
-            metavar="PATH",
-            expose_value=False,
-            callback=_late_config,
-            help=f"Watch-list file (default {DEFAULT_CONFIG}, or $MONITOR_CONFIG).",
-        ),
-        click.Option(
-            ["-v", "--verbose"],
-            count=True,
-            expose_value=False,
-            callback=_late_verbose,
-            help="More log output (-vv for debug).",
-        ),
-    ]
-
-
-class GlobalOptionsGroup(click.Group):
-    """A group whose subcommands also accept the global options."""
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
-        if command is not None and not getattr(command, "_has_global_options", False):
-            taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
-            command.params.extend(o for o in _global_options() if not taken & set(o.opts))
-            command._has_global_options = True  # type: ignore[attr-defined]
-        return command
 
 
 class _Commands(GlobalOptionsGroup):
@@ -527,6 +485,16 @@ def _deliveries(store: Store) -> Any:
 
 # More sections of `monitor status`, after the sources.
 STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {"deliveries": _deliveries}
+
+
+def _processes(store: Store) -> Any:
+    """The `monitor run` or `monitor worker` processes on this database, with their heartbeat."""
+    from monitor.store.guard import summary
+
+    return summary(store.engine)
+
+
+STATUS_SECTIONS["processes"] = _processes
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from monitor.config import Loaded, load_config
+from monitor.config import DEFAULT_CONFIG, Loaded, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.redact import RedactingFilter
 from monitor.store import Store
@@ -82,3 +82,45 @@ def setup_logging(verbose: int, secrets: frozenset[str]) -> None:
     logging.getLogger("apprise").setLevel(logging.DEBUG)
     shown = logging.ERROR if verbose == 0 else level
     handler.addFilter(lambda r: not r.name.startswith("apprise") or r.levelno >= shown)
+
+
+def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None and ctx.obj is not None:
+        ctx.obj.config_path = value
+
+
+def _late_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value and ctx.obj is not None:
+        ctx.obj.verbose += value
+
+
+def _global_options() -> list[click.Option]:
+    """`-c` and `-v` after the subcommand too: `monitor validate -c FILE`."""
+    return [
+        click.Option(
+            ["-c", "--config"],
+            metavar="PATH",
+            expose_value=False,
+            callback=_late_config,
+            help=f"Watch-list file (default {DEFAULT_CONFIG}, or $MONITOR_CONFIG).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_late_verbose,
+            help="More log output (-vv for debug).",
+        ),
+    ]
+
+
+class GlobalOptionsGroup(click.Group):
+    """A group whose subcommands also accept the global options."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not getattr(command, "_has_global_options", False):
+            taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
+            command.params.extend(o for o in _global_options() if not taken & set(o.opts))
+            command._has_global_options = True  # type: ignore[attr-defined]
+        return command

@@ -7,20 +7,17 @@ folder, printed)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import TOKEN, Seeded, event_id, seed
+from web_support import TOKEN, Seeded, Served, event_id, seed
 
 from monitor.web.app import Site, create_app
-from monitor.web.serve import WebServer, start
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -44,25 +41,6 @@ if not Path(CHROMIUM).exists() or shutil.which("fc-list") is None:
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
-
-
-class Served:
-    """The dashboard on a real socket, its event loop in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.server: WebServer = asyncio.run_coroutine_threadsafe(
-            start(app, "127.0.0.1", 0), self.loop
-        ).result(10)
-        self.url = f"http://127.0.0.1:{self.server.port}"
-
-    def close(self) -> None:
-        self.server.close()
-        asyncio.run_coroutine_threadsafe(self.server.wait_closed(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@ the dashboard and API tests."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from monitor.model import Change, Officer
 from monitor.store import Store
 from monitor.store.store import CheckOutcome, SourceRecord
 from monitor.store.tables import deliveries, events
+from monitor.web.serve import WebServer, start
 
 TOKEN = "correct-horse-battery-staple"
 API_KEY = "sk-live-0123456789abcdef"  # a secret in a source URL; never shown
@@ -177,3 +180,22 @@ def seed(tmp_path: Path, state: str, token: bool = True) -> Seeded:
 
 def event_id(seeded: Seeded, person: str, change: str, company: str) -> int:
     return seeded.ids[f"{person}|{change}|{company}"]
+
+
+class Served:
+    """The dashboard on a real socket, its event loop in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server: WebServer = asyncio.run_coroutine_threadsafe(
+            start(app, "127.0.0.1", 0), self.loop
+        ).result(10)
+        self.url = f"http://127.0.0.1:{self.server.port}"
+
+    def close(self) -> None:
+        self.server.close()
+        asyncio.run_coroutine_threadsafe(self.server.wait_closed(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)

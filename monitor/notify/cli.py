@@ -157,7 +157,7 @@ def register(main: click.Group) -> None:
 def _deliveries_commands(main: click.Group) -> None:
     """``monitor deliveries [--json] [--status S]`` and ``monitor deliveries retry ID``."""
     from monitor import output
-    from monitor.cli import GlobalOptionsGroup
+    from monitor.clicontext import GlobalOptionsGroup
     from monitor.notify.outbox import STATUSES, listing, retry
     from monitor.store import utcnow
 

@@ -20,7 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from monitor.store.store import utcnow
 
@@ -31,10 +45,16 @@ BEAT = 5.0  # seconds between heartbeats of a holder's row
 STALE_AFTER = timedelta(seconds=30)  # SQLite: a row this old belongs to a dead process
 LOCK_KEY = 0x6D6F6E69  # PostgreSQL advisory lock id ("moni")
 
-NODES_DDL = (
-    "CREATE TABLE IF NOT EXISTS monitor_nodes ("
-    "name VARCHAR(255) PRIMARY KEY, role VARCHAR(16) NOT NULL, host VARCHAR(255) NOT NULL, "
-    "pid INTEGER NOT NULL, started_at TIMESTAMP NOT NULL, beat_at TIMESTAMP NOT NULL)"
+# Not in the Alembic chain: created by the first process that needs it, on any backend.
+monitor_nodes = Table(
+    "monitor_nodes",
+    MetaData(),
+    Column("name", String(255), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("beat_at", DateTime, nullable=False),
 )
 
 
@@ -66,6 +86,11 @@ class Busy(Exception):
 
 def refusal(role: Role, holders: list[Node], now: datetime) -> str:
     who = "; ".join(h.describe(now) for h in holders) or "another monitor process"
+    if role == "run" and holders and all(h.role == "worker" for h in holders):
+        return (
+            f"this state database is in use by {who}. `monitor run` cannot share a database "
+            "with workers: start another `monitor worker` instead, or stop the workers first"
+        )
     if role == "run":
         return (
             f"this state database is already in use by {who}. Only one `monitor run` may use "
@@ -81,9 +106,33 @@ def refusal(role: Role, holders: list[Node], now: datetime) -> str:
 def nodes(engine: Engine) -> list[Node]:
     """Every process registered on this database (nothing before the first one)."""
     with engine.begin() as conn:
-        conn.execute(text(NODES_DDL))
-        rows = conn.execute(text("SELECT * FROM monitor_nodes ORDER BY role, name"))
+        _create(conn)
+        rows = conn.execute(
+            select(monitor_nodes).order_by(monitor_nodes.c.role, monitor_nodes.c.name)
+        )
         return [_node(r) for r in rows.mappings()]
+
+
+def summary(engine: Engine) -> list[dict[str, Any]]:
+    """For ``monitor status``: each process, its role and seconds since its heartbeat."""
+    now = utcnow()
+    return [
+        {
+            "role": n.role,
+            "host": n.host,
+            "pid": n.pid,
+            "started_at": n.started_at.isoformat(timespec="seconds") + "Z",
+            "heartbeat_seconds_ago": round((now - n.beat_at).total_seconds(), 1),
+        }
+        for n in nodes(engine)
+    ]
+
+
+def _create(conn: Connection) -> None:
+    """The table, once, however many processes start together."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY + 1})
+    monitor_nodes.create(conn, checkfirst=True)
 
 
 def _node(row: Any) -> Node:
@@ -134,28 +183,28 @@ class Guard:
             live = [n for n in nodes(self.engine) if now - n.beat_at < STALE_AFTER]
             raise Busy(self.role, [n for n in live if self.role == "run" or n.role == "run"])
         self._held = conn
+        other = "worker" if self.role == "run" else "run"
         with self.engine.begin() as tx:
-            tx.execute(text(NODES_DDL))
-            # Rows of dead processes: the lock is ours, so nobody who could beat is left
-            # for `run`; for a worker only rows whose beat stopped long ago.
+            _create(tx)
+            # Rows of dead processes: holding the lock, nobody of the other role is alive.
             tx.execute(
-                text("DELETE FROM monitor_nodes WHERE beat_at < :old OR role = :other"),
-                {"old": utcnow() - STALE_AFTER, "other": "worker" if self.role == "run" else "run"},
+                delete(monitor_nodes).where(
+                    (monitor_nodes.c.beat_at < utcnow() - STALE_AFTER)
+                    | (monitor_nodes.c.role == other)
+                )
             )
             self._register(tx)
 
     def _lock_sqlite(self) -> None:
+        nodes_ = monitor_nodes.c
         with self.engine.begin() as tx:
-            tx.execute(text(NODES_DDL))
-            now = utcnow()
+            _create(tx)
             # The write comes first, so a second starter waits for this transaction.
-            tx.execute(
-                text("DELETE FROM monitor_nodes WHERE beat_at < :old"), {"old": now - STALE_AFTER}
-            )
-            rows = [_node(r) for r in tx.execute(text("SELECT * FROM monitor_nodes")).mappings()]
+            tx.execute(delete(monitor_nodes).where(nodes_.beat_at < utcnow() - STALE_AFTER))
+            rows = [_node(r) for r in tx.execute(select(monitor_nodes)).mappings()]
             others = [n for n in rows if not self._gone(n)]
             for gone in (n for n in rows if self._gone(n)):
-                tx.execute(text("DELETE FROM monitor_nodes WHERE name = :n"), {"n": gone.name})
+                tx.execute(delete(monitor_nodes).where(nodes_.name == gone.name))
             if others and (self.role == "run" or any(n.role == "run" for n in others)):
                 raise Busy(self.role, others)
             self._register(tx)
@@ -176,13 +225,16 @@ class Guard:
 
     def _register(self, tx: Connection) -> None:
         now = utcnow()
-        tx.execute(text("DELETE FROM monitor_nodes WHERE name = :n"), {"n": self.name})
+        tx.execute(delete(monitor_nodes).where(monitor_nodes.c.name == self.name))
         tx.execute(
-            text(
-                "INSERT INTO monitor_nodes (name, role, host, pid, started_at, beat_at) "
-                "VALUES (:n, :r, :h, :p, :t, :t)"
-            ),
-            {"n": self.name, "r": self.role, "h": self.host, "p": self.pid, "t": now},
+            insert(monitor_nodes).values(
+                name=self.name,
+                role=self.role,
+                host=self.host,
+                pid=self.pid,
+                started_at=now,
+                beat_at=now,
+            )
         )
 
     def _beat_loop(self) -> None:
@@ -190,8 +242,9 @@ class Guard:
             try:
                 with self.engine.begin() as tx:
                     tx.execute(
-                        text("UPDATE monitor_nodes SET beat_at = :t WHERE name = :n"),
-                        {"t": utcnow(), "n": self.name},
+                        update(monitor_nodes)
+                        .where(monitor_nodes.c.name == self.name)
+                        .values(beat_at=utcnow())
                     )
             except Exception as exc:  # the database may be down for a while; keep beating
                 log.warning("could not record the heartbeat of this process: %s", exc)
@@ -203,7 +256,7 @@ class Guard:
             self._thread = None
         try:
             with self.engine.begin() as tx:
-                tx.execute(text("DELETE FROM monitor_nodes WHERE name = :n"), {"n": self.name})
+                tx.execute(delete(monitor_nodes).where(monitor_nodes.c.name == self.name))
         except Exception as exc:
             log.warning("could not unregister this process: %s", exc)
         if self._held is not None:

@@ -189,11 +189,6 @@ class EventRecord:
         }
 
 
-def _rfc3339(value: datetime) -> str:
-    """RFC 3339 in UTC with ``Z``, to the second (the store keeps naive UTC)."""
-    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-
-
 @dataclass(frozen=True)
 class HealthStep:
     """One check's effect on its source's failures in a row, for health hooks."""
@@ -204,6 +199,11 @@ class HealthStep:
     failures_before: int
     failed: bool
     error: str | None = None
+
+
+def _rfc3339(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, to the second (the store keeps naive UTC)."""
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 EventHook = Callable[[Connection, Sequence[EventRecord]], None]

@@ -6,19 +6,53 @@ cursor (``next_cursor``); pass it back as ``cursor`` for the next page.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Security
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Security
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from monitor.web import queries as q
 from monitor.web.security import csrf_ok
 
 # Declares the scheme in the OpenAPI document; the Guard middleware enforces it.
 bearer = HTTPBearer(auto_error=False, description="The config's `web.token`.")
-router = APIRouter(dependencies=[Security(bearer)], tags=["monitor"])
+router = APIRouter(
+    dependencies=[Security(bearer)],
+    tags=["monitor"],
+    responses={
+        401: {"description": "The token is missing or wrong."},
+        403: {"description": "A cross-site request, or a state change without the token."},
+        404: {"description": "No such item."},
+    },
+)
+MAX_ID = 2**63 - 1  # the databases' integer range
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _utc(value: datetime) -> datetime:
+    """Stored times are naive UTC: say so (RFC 3339 needs the offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Utc = Annotated[datetime, AfterValidator(_utc)]
+DAY = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def DayQuery(description: str) -> Any:
+    # A string of the form YYYY-MM-DD (pydantic's date would also take a number of seconds).
+    return Query(pattern=DAY, description=description, json_schema_extra={"format": "date"})
+
+
+def _day(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise q.BadFilter(f"{name} {value!r} is not a day of the calendar") from None
+
 
 Change = Literal["joined", "left", "role_changed", "filed_officer_change"]
 Origin = Literal["registry", "news", "confirmed"]
@@ -32,13 +66,13 @@ class Evidence(BaseModel):
     evidence: str
     published_date: str | None
     confidence: float
-    added_at: datetime
+    added_at: Utc
 
 
 class ReviewOut(BaseModel):
     reviewer: str
     comment: str
-    reviewed_at: datetime
+    reviewed_at: Utc
 
 
 class EventOut(BaseModel):
@@ -50,9 +84,9 @@ class EventOut(BaseModel):
     previous_roles: list[str]
     effective_date: str | None = Field(description="When it happened, as the source says.")
     published_date: str | None = Field(description="Filed or published, where known.")
-    detected_at: datetime = Field(description="When the monitor saw it.")
-    confirmed_at: datetime | None
-    read_at: datetime | None
+    detected_at: Utc = Field(description="When the monitor saw it.")
+    confirmed_at: Utc | None
+    read_at: Utc | None
     origin: str
     confidence: float
     source: str
@@ -76,10 +110,10 @@ class DeliveryOut(BaseModel):
     kind: str
     status: str
     attempts: int
-    next_attempt_at: datetime
+    next_attempt_at: Utc
     last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
+    created_at: Utc
+    sent_at: Utc | None
     title: str
 
 
@@ -90,11 +124,11 @@ class SourceOut(BaseModel):
     url: str
     healthy: bool
     health_reason: str | None
-    last_checked_at: datetime | None
-    last_success_at: datetime | None
+    last_checked_at: Utc | None
+    last_success_at: Utc | None
     last_error: str | None
     consecutive_failures: int
-    next_check_at: datetime
+    next_check_at: Utc
 
 
 class OfficerOut(BaseModel):
@@ -107,7 +141,7 @@ class OfficerOut(BaseModel):
 
 class CompanyOut(BaseModel):
     name: str
-    snapshot_at: datetime | None
+    snapshot_at: Utc | None
     officers: list[OfficerOut]
 
 
@@ -136,12 +170,12 @@ def event_filter(
     person: str | None = None,
     company: str | None = None,
     origin: Origin | None = None,
-    since: Annotated[date | None, Query(description="Detected on or after this day (UTC).")] = None,
-    until: Annotated[
-        date | None, Query(description="Detected on or before this day (UTC).")
-    ] = None,
+    since: Annotated[str | None, DayQuery("Detected on or after this day (UTC).")] = None,
+    until: Annotated[str | None, DayQuery("Detected on or before this day (UTC).")] = None,
     unread: bool = False,
-    cursor: str | None = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
     limit: int = Query(q.PAGE_SIZE, ge=1, le=q.MAX_PAGE),
 ) -> q.EventFilter:
     return q.EventFilter(
@@ -149,8 +183,8 @@ def event_filter(
         person=person or None,
         company=company or None,
         origin=origin,
-        since=since,
-        until=until,
+        since=_day("since", since),
+        until=_day("until", until),
         unread=unread,
         cursor=cursor or None,
         limit=limit,
@@ -186,7 +220,6 @@ def event_out(site: Any, view: q.EventView) -> EventOut:
 
 ErrorDoc: dict[int | str, dict[str, Any]] = {
     400: {"description": "A filter or cursor that cannot be used."},
-    401: {"description": "The token is missing or wrong."},
 }
 
 
@@ -204,8 +237,8 @@ def list_events(
     )
 
 
-@router.get("/events/{event_id}", response_model=EventOut, responses=ErrorDoc)
-def get_event(request: Request, event_id: int) -> EventOut:
+@router.get("/events/{event_id:int}", response_model=EventOut)
+def get_event(request: Request, event_id: Id) -> EventOut:
     site = _site(request)
     view = q.get_event(site.store, event_id)
     if view is None:
@@ -229,7 +262,7 @@ def _csrf(request: Request) -> None:
 def mark_read(
     request: Request,
     f: Annotated[q.EventFilter, Depends(event_filter)],
-    up_to: int = Query(description="Mark events up to this id (the newest one seen)."),
+    up_to: int = Query(ge=0, le=MAX_ID, description="Mark events up to this id (the newest seen)."),
 ) -> Count:
     """Mark the unread events matching the filters as read."""
     _csrf(request)
@@ -237,8 +270,8 @@ def mark_read(
     return Count(changed=q.mark_read(site.store, site.loaded().config, f, up_to))
 
 
-@router.post("/events/{event_id}/reviews", response_model=ReviewOut, status_code=201)
-def add_review(request: Request, event_id: int, review: Annotated[ReviewIn, Body()]) -> ReviewOut:
+@router.post("/events/{event_id:int}/reviews", response_model=ReviewOut, status_code=201)
+def add_review(request: Request, event_id: Id, review: Annotated[ReviewIn, Body()]) -> ReviewOut:
     """Record that someone reviewed the event, with their comment (kept as an audit trail)."""
     _csrf(request)
     site = _site(request)
@@ -309,7 +342,7 @@ def deliveries(
     request: Request,
     status: DeliveryState | None = None,
     channel: str | None = None,
-    event_id: int | None = None,
+    event_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(200, ge=1, le=1000),
 ) -> list[DeliveryOut]:
     """The alert outbox, newest first."""
@@ -332,8 +365,8 @@ def _delivery_out(site: Any, d: q.DeliveryView) -> DeliveryOut:
     )
 
 
-@router.post("/deliveries/{delivery_id}/retry", response_model=Count, responses=ErrorDoc)
-def retry(request: Request, delivery_id: int) -> Count:
+@router.post("/deliveries/{delivery_id:int}/retry", response_model=Count)
+def retry(request: Request, delivery_id: Id) -> Count:
     """Queue a dead or failing delivery again, due now (the sender picks it up)."""
     _csrf(request)
     return Count(changed=int(q.retry_delivery(_site(request).store, delivery_id)))

@@ -64,10 +64,9 @@ def _time(value: datetime | None) -> Markup:
     """An exact UTC time, machine-readable in the ``datetime`` attribute."""
     if value is None:
         return Markup("—")
-    aware = value.replace(tzinfo=UTC)
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        aware.isoformat(), aware.isoformat(), aware.strftime("%Y-%m-%d %H:%M UTC")
-    )
+    exact = value.isoformat(timespec="seconds") + "Z"  # digits and separators only
+    shown = value.strftime("%Y-%m-%d %H:%M UTC")
+    return Markup(f'<time datetime="{exact}" title="{exact}">{shown}</time>')
 
 
 def templates() -> SandboxedEnvironment:

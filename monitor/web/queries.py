@@ -150,11 +150,25 @@ def _company_matches(stored: str, wanted: tuple[str, ...]) -> bool:
     return any(same_company(stored, name) for name in wanted)
 
 
+_NAMES: dict[tuple[str, str], tuple[int, list[tuple[str, str]]]] = {}
+
+
+def _names(conn: Connection, name_col: Any, key_col: Any) -> list[tuple[str, str]]:
+    """The distinct (name, key) pairs of a column, read again only when events were added
+    (events are appended and never renamed or deleted: the newest id says when)."""
+    stamp = int(conn.execute(select(func.max(events.c.id))).scalar_one() or 0)
+    cache = (str(conn.engine.url), str(name_col.name))
+    cached = _NAMES.get(cache)
+    if cached is None or cached[0] != stamp:
+        pairs = [(str(n), str(k)) for n, k in conn.execute(select(name_col, key_col).distinct())]
+        cached = _NAMES[cache] = (stamp, pairs)
+    return cached[1]
+
+
 def _keys(
     conn: Connection, name_col: Any, key_col: Any, match: Any, wanted: tuple[str, ...]
 ) -> Any:
-    pairs = conn.execute(select(name_col, key_col).distinct())
-    return sorted({key for name, key in pairs if match(name, wanted)})
+    return sorted({key for name, key in _names(conn, name_col, key_col) if match(name, wanted)})
 
 
 def _conditions(conn: Connection, config: Config, f: EventFilter) -> list[ColumnElement[bool]]:

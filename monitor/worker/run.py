@@ -15,13 +15,14 @@ import os
 import signal
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector
-from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
-from procrastinate.jobs import Status
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
+from procrastinate.jobs import Job, Status
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -33,7 +34,7 @@ from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import deliver_due
 from monitor.sources.base import Source
-from monitor.store import Store, utcnow
+from monitor.store import CheckOutcome, EventRecord, SourceRow, Store, utcnow
 from monitor.worker import fence
 from monitor.worker.dispatch import CHECK_QUEUE, dispatch
 from monitor.worker.limits import SharedLimiter
@@ -42,6 +43,7 @@ log = logging.getLogger("monitor.worker")
 
 CONTROL_QUEUE = "control"
 OVERDUE_AFTER = 30.0  # seconds past its time before a source counts as overdue
+ANALYZE_AFTER = 500  # jobs queued in one tick that call for fresh planner statistics
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,21 @@ class Options:
 def conninfo(url: str) -> str:
     """The libpq address of a SQLAlchemy ``postgresql+psycopg://`` URL."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _quiet_late_jobs(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """One line, not a traceback, for a job that ran on after it was handed elsewhere.
+
+    A worker paused past the stalled timeout wakes up with jobs that another worker
+    has re-run meanwhile; procrastinate then cannot record them as finished.
+    """
+    exc = context.get("exception")
+    task = context.get("future")
+    name = task.get_name() if isinstance(task, asyncio.Task) else ""
+    if isinstance(exc, ConnectorException) and name.startswith("process job"):
+        log.warning("%s: it was handed to another worker while this one was paused", name)
+        return
+    loop.default_exception_handler(context)
 
 
 def every(seconds: int) -> str:
@@ -148,25 +165,15 @@ class Worker:
         source = self.sources.get(key)
         if source is None:
             return  # no longer in this worker's watch list
-        config = self.loaded.config
-        started = time.monotonic()
-        rows = await asyncio.to_thread(
-            self.store.sync_sources, [source_record(source, config)], utcnow()
-        )
-        row = rows[key]
-        token = await asyncio.to_thread(fence.take, self.store.engine, row.id, self.name)
-        db = time.monotonic() - started
+        row, token, opened = await asyncio.to_thread(self._open, source)
         outcome = await self.checker.check(source, row)
-        saved = time.monotonic()
         try:
-            events = await asyncio.to_thread(
-                self.store.save, [outcome], guard=fence.guard(row.id, token)
-            )
+            events, saved = await asyncio.to_thread(self._save, outcome, token)
         except fence.StaleCheck as exc:
             self.stale_results += 1
             log.warning("check source=%r: %s", key, exc)
             return
-        self.db_seconds += db + time.monotonic() - saved
+        self.db_seconds += opened + saved
         self.metrics.checks[outcome.status] += 1
         self.metrics.events += len(events)
         log.info(
@@ -183,6 +190,21 @@ class Worker:
         if events or (alerts and self.loaded.config.defaults.operator_notify):
             await self._defer_delivery()
 
+    def _open(self, source: Source) -> tuple[SourceRow, int, float]:
+        """The source's row and a new fencing token; the seconds it took."""
+        started = time.perf_counter()
+        record = source_record(source, self.loaded.config)
+        row = self.store.sync_sources([record], utcnow())[source.key]
+        token = fence.take(self.store.engine, row.id, self.name)
+        return row, token, time.perf_counter() - started
+
+    def _save(self, outcome: CheckOutcome, token: int) -> tuple[list[EventRecord], float]:
+        """Save the check if its token is still current; the events and the seconds."""
+        started = time.perf_counter()
+        guard = fence.guard(outcome.source_id, token)
+        events = self.store.save([outcome], guard=guard)
+        return events, time.perf_counter() - started
+
     async def _defer_delivery(self) -> None:
         # AlreadyEnqueued: a delivery run is already waiting; it takes these alerts too.
         with contextlib.suppress(AlreadyEnqueued):
@@ -195,6 +217,11 @@ class Worker:
             except AlreadyEnqueued:
                 log.info("dispatch met a check queued meanwhile; the next tick takes it")
                 return
+            if result.queued >= ANALYZE_AFTER:
+                # Fresh statistics, or the job fetch's plan turns quadratic in the queue's
+                # length (8 s a fetch at 10,000 jobs) until autovacuum gets to the table.
+                async with conn.transaction():
+                    await conn.execute("ANALYZE procrastinate_jobs")
         if result.queued:
             log.info("dispatched %d check(s)", result.queued)
 
@@ -204,13 +231,21 @@ class Worker:
         stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=self.options.stalled_after)
         for job in stalled:
             try:
-                await manager.retry_job(job)
-                log.warning("re-queued %s for source %r of a dead worker", job.task_name, job.lock)
-            except UniqueViolation:
-                # Another job with this queueing lock already waits (procrastinate #1446):
-                # it will do the work; close this one so it stops holding the lock.
-                await manager.finish_job(job, status=Status.FAILED, delete_job=False)
-                log.warning("closed %s of a dead worker; a newer one waits", job.task_name)
+                await self._retry(job)
+            except ConnectorException as exc:
+                # Finished meanwhile by its own worker waking up, or by another sweep.
+                log.info("left %s[%s] alone: %s", job.task_name, job.id, exc.__cause__ or exc)
+
+    async def _retry(self, job: Job) -> None:
+        manager = self.app.job_manager
+        try:
+            await manager.retry_job(job)
+            log.warning("re-queued %s for %r of a dead worker", job.task_name, job.lock)
+        except UniqueViolation:
+            # Another job with this queueing lock already waits (procrastinate #1446):
+            # it will do the work; close this one so it stops holding the lock.
+            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            log.warning("closed %s of a dead worker; a newer one waits", job.task_name)
 
     async def deliver(self) -> None:
         async with self._delivering:
@@ -226,6 +261,9 @@ class Worker:
         records = [source_record(s, config) for s in self.sources.values()]
         await asyncio.to_thread(self._sync, records)
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_quiet_late_jobs)
+        # Database calls run in threads: enough for every running check and the control jobs.
+        loop.set_default_executor(ThreadPoolExecutor(self.options.concurrency + 4))
         if self.options.signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stop)
@@ -234,18 +272,8 @@ class Worker:
             server = await serve(*self.options.http, self._http)
         async with self.app.open_async():
             runs = [
-                asyncio.create_task(
-                    self.app.run_worker_async(
-                        queues=[CHECK_QUEUE],
-                        concurrency=self.options.concurrency,
-                        name=f"{self.name}/checks",
-                    )
-                ),
-                asyncio.create_task(
-                    self.app.run_worker_async(
-                        queues=[CONTROL_QUEUE], concurrency=2, name=f"{self.name}/control"
-                    )
-                ),
+                asyncio.create_task(self._keep_running([CHECK_QUEUE], self.options.concurrency)),
+                asyncio.create_task(self._keep_running([CONTROL_QUEUE], 2)),
             ]
             gauges = asyncio.create_task(self._refresh_loop())
             log.info("monitor worker %s running: %d source(s)", self.name, len(self.sources))
@@ -265,7 +293,21 @@ class Worker:
         for exc in failed:
             log.error("a worker loop ended with an error: %s", exc)
         log.info("stopped")
-        return 1 if failed and not self.stopping.is_set() else 0
+        return 1 if failed else 0
+
+    async def _keep_running(self, queues: list[str], concurrency: int) -> None:
+        """Run a procrastinate worker until stopped; start a new one if it ends early
+        (a worker paused longer than the stalled timeout was pruned and exits on its
+        next fetch)."""
+        name = f"{self.name}/{queues[0]}"
+        while not self.stopping.is_set():
+            try:
+                await self.app.run_worker_async(queues=queues, concurrency=concurrency, name=name)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("worker %s ended (%s); starting it again", name, exc)
+                await asyncio.sleep(1.0)
 
     def _sync(self, records: list[Any]) -> None:
         """Add this watch list's sources; workers starting together may race on new keys."""
