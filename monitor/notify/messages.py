@@ -74,6 +74,8 @@ def event_context(event: EventRecord, note: str | None = None) -> dict[str, Any]
         "roles_before": before,
         "roles_after": after,
         "role_summary": summary,
+        "role_as_written": event.role_text or event.role,
+        "previous_role_as_written": event.previous_role_text or event.previous_role,
         "effective_date": event.effective_date or "",
         "published_date": event.published_date or "",
         "detected_at": _utc(event.detected_at),
