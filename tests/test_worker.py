@@ -185,6 +185,7 @@ def max_in_window(starts: list[float], seconds: float) -> int:
 # ---------------------------------------------------------------- single node
 
 
+@pytest.mark.e2e  # two `monitor run` processes on one database
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_a_second_monitor_run_on_one_database_refuses(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
