@@ -617,6 +617,8 @@ def _employer(name: str) -> bool:
     longest = 16 if name.isascii() else 8
     if len(name) == 2 and name in _not_names():
         return False  # 商务 of 顾客及商务总裁: a word, not a name
+    if any(rule.pattern.search(name) for rule in ZH_TRIGGERS):
+        return False  # 新增 of 新增监事某某: a verb, not a name
     return _plausible(name) and 2 <= len(name) <= longest and not _NOT_EMPLOYER.search(name)
 
 
