@@ -313,11 +313,15 @@ def _drafts(s: _Sentence) -> list[_Draft]:
 
 
 def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
-    """ "A接替B担任R": A takes R and B gives it up; 担任 is not B's own change."""
-    out = list(drafts)
+    """ "A接替B担任R": A takes R and B gives it up; 担任 is not B's own change.
+    "A担任R，接替B": B gives up the R that A takes."""
+    out = _shared_roles(list(drafts))
     for t in s.triggers:
         if not (t.chinese and t.kind == lx.SUCCESSION):
             continue
+        new = {d.person for d in out if d.at == t.start and d.change == lx.JOINED}
+        taken = next((d.roles for d in out if d.person in new and d.roles), ())
+        out = [replace(d, roles=taken) if d.at == t.start and not d.roles else d for d in out]
         old = next((p for p in s.people if p.start >= t.end and not p.pronoun), None)
         verb = next((u for u in s.triggers if old and u.start == old.end), None)
         if old is None or verb is None or verb.change != lx.JOINED:
@@ -326,6 +330,18 @@ def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
         roles = next((d.roles for d in mine if d.roles), ())
         out = [d for d in out if d not in mine]
         out = [replace(d, roles=d.roles or roles) if d.at == t.start else d for d in out]
+    return out
+
+
+def _shared_roles(drafts: list[_Draft]) -> list[_Draft]:
+    """ "退出X、Y等三家公司，并卸任上述公司的董事职务": a Chinese sentence that tells one
+    person's change with two verbs names the office once, for both."""
+    out: list[_Draft] = []
+    for d in drafts:
+        if not d.roles:
+            same = (o for o in drafts if o.person == d.person and o.change == d.change)
+            d = replace(d, roles=next((o.roles for o in same if o.roles), ()))
+        out.append(d)
     return out
 
 
@@ -711,9 +727,12 @@ _FROM_ROLE = re.compile(
 def _roles_near_person(
     s: _Sentence, person: PersonMention, t: TriggerMention, change: str
 ) -> tuple[str, ...]:
-    """ "Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name."""
+    """ "Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name;
+    "新增监事罗某": between the verb and the name after it."""
     if person.start > t.start:
-        return ()
+        if not t.chinese:
+            return ()
+        return _labels(r for r in s.roles if _between(r, t.end, person.start))
     lo = max(0, person.start - 40)
     near = [
         r
