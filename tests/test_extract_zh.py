@@ -328,3 +328,13 @@ def test_a_change_told_at_a_named_company_is_not_also_guessed_at_another() -> No
 )
 def test_roles_told_away_from_the_verb(sentence: str, expected: set[tuple[str, str, str]]) -> None:
     assert {(s.person, s.change, s.role) for s in _read(sentence)} == expected
+
+
+def test_a_rumour_governs_every_verb_after_it() -> None:
+    text = HEAD + "有消息称，董事长张海将辞职，总经理李明将接任董事长。"
+    assert _read(text) == []
+    # and a sentence without the rumour is news
+    assert {s.person for s in _read(HEAD + "董事长张海辞职，总经理李明接任董事长。")} == {
+        "张海",
+        "李明",
+    }

@@ -393,6 +393,8 @@ def _hedged(s: _Sentence, i: int) -> bool:
     if t.chinese:
         if lx.ZH_HEDGE.search(window) or lx.ZH_HEDGE_AFTER.match(after):
             return True
+        if zh.RUMOUR.search(_masked(s, 0, t.start)):
+            return True  # 有消息称，甲拟辞职，乙将接任: the rumour governs both verbs
         return t.text == "担任" and lx.ZH_STATE.search(s.text[: t.start]) is not None
     if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after) or en.HEDGE.search(window):
         return True

@@ -48,6 +48,7 @@ from monitor.normalize import fold_han
 
 __all__ = [
     "LIST_GAP",
+    "RUMOUR",
     "SELF_REFERENCE",
     "DocumentCompanies",
     "TableRow",
@@ -173,6 +174,10 @@ ZH_HEDGE = re.compile(
     r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
     # a résumé: "1975年出生", "2018年3月至今任", "2005年至2009年任", "历任", "毕业于"
     r"|出生|毕业于|学历|国籍|至今|迄今|历任|先后|[年月]至(?:\d|今)"
+)
+# words that introduce a rumour: everything the sentence says after them is hearsay
+RUMOUR = re.compile(
+    r"有消息称|有消息指|消息人士称|据传|传闻|传言|网传|市场传言|有媒体称|有报道称|据知情人士|知情人士透露"
 )
 # right before a change verb these describe a standing position, not a change
 ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
