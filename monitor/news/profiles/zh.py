@@ -664,15 +664,11 @@ def _not_names() -> frozenset[str]:
 
 
 # words the dictionary tags as names but news uses as nouns
-_NOT_NAMES_EXTRA = frozenset(["顾问", "董监高", "高管", "万股", "于获", "林胡", "熊猫", "金龙"])
+_NOT_NAMES_EXTRA = frozenset(["顾问", "董监高", "高管", "万股", "于获"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
 # a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
-# a role word right before a name: "证券事务代表王某", "提名委员会主席武某"
-_ROLE_BEFORE = re.compile("(?:" + ZH_ROLE.pattern.replace("(?P<", "(?P<b") + ")$")
-# a role word, optionally after 公司/集团, right after a name: "免去邓某公司副总经理职务"
-_ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + ZH_ROLE.pattern + ")")
 
 
 def find_names(sentence: str) -> list[tuple[int, int]]:
