@@ -338,3 +338,9 @@ def test_a_rumour_governs_every_verb_after_it() -> None:
         "张海",
         "李明",
     }
+
+
+def test_a_verb_without_an_object_leaves_no_company_after_it() -> None:
+    text = "蓝海科技（300888）公告。5月，副总裁周敏离职后加盟了远山科技，担任远山科技首席运营官。"
+    found = {(s.person, s.company, s.change) for s in _read(text)}
+    assert found == {("周敏", "蓝海科技", "left"), ("周敏", "远山科技", "joined")}

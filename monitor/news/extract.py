@@ -660,6 +660,7 @@ def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
     after = [c for c in s.companies if t.end <= c.start and c.end <= hi]
     if t.chinese:  # 离职6天后，另一家企业X发布公告: after a Chinese verb, only in its clause
         after = [c for c in after if not _ZH_CLAUSE_END.search(s.text, t.end, c.start)]
+        after = [] if t.text in zh.NO_OBJECT else after  # 离职后加盟了X: X is not left
     after = [c for c in after if not _PARENT_REF.search(s.text[max(0, c.start - 30) : c.start])]
     if t.change == lx.JOINED:
         after = [c for c in after if not _FROM.search(s.text[: c.start])]

@@ -48,6 +48,7 @@ from monitor.normalize import fold_han
 
 __all__ = [
     "LIST_GAP",
+    "NO_OBJECT",
     "RUMOUR",
     "SELF_REFERENCE",
     "DocumentCompanies",
@@ -117,6 +118,7 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("合伙人", "partner"),
     ("法人", "legal representative"),
     ("负责人", "head"),
+    ("督察长", "chief compliance officer"),
     (
         "(?:提名|薪酬|审计|审核|战略|风险管理|薪酬与考核|执行|投资)?委员会(?:主席|主任)",
         "committee chairman",
@@ -138,11 +140,11 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
         INTRANS,
     ),
     TriggerRule(_zh(r"接替|替代|取代"), JOINED, SUCCESSION),
-    TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"升任|晋升为|调任|转任"), ROLE_CHANGED, INTRANS),
     TriggerRule(_zh(r"(?:被|获)?提拔为|(?:被|获)?擢升为"), ROLE_CHANGED, INTRANS),
     TriggerRule(_zh(r"提拔|擢升"), ROLE_CHANGED, TRANS),
     # a regulator approves the person's qualification for the post: the appointment holds
-    TriggerRule(_zh(r"核准(?=[^，。；]{2,40}任职资格)"), JOINED, TRANS),
+    TriggerRule(_zh(r"核准(?:了)?(?=[^，。；]{2,40}任职资格)"), JOINED, TRANS),
     TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
     # 被任命, 获委任: the person comes before; 董事会任命某某: the person comes after
     TriggerRule(
@@ -157,11 +159,11 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
         JOINED,
         TRANS,
     ),
-    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入|兼任"), JOINED, INTRANS),
+    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入|加盟|兼任"), JOINED, INTRANS),
     # "冷某任总经理一职": a bare 任 before a role (not 曾任, 现任, 历任)
     TriggerRule(
         _zh(
-            r"(?<![担出接新现曾历兼留续升调改离辞卸就获委聘主责信])任(?=(?:公司|集团)?"
+            r"(?<![担出接新现曾历兼留续升调改离辞卸就获委聘主责信转])任(?=(?:公司|集团)?"
             r"(?:董事|监事|总经理|副总经理|总裁|副总裁|行长|副行长|董事会秘书|财务总监|财务负责人))"
         ),
         JOINED,
@@ -484,6 +486,9 @@ _NOT_EMPLOYER = re.compile(
 _FUNCTION_SUFFIX = re.compile(
     r"(?:销售|营销|市场|技术|财务|运营|人力资源|法务|战略|研发|业务|产品|区域|地区|大区|全球|中国区)+$"
 )
+# leaving verbs that take no object: a company after them is not the one left
+# ("周某离职后加盟了远山科技")
+NO_OBJECT = frozenset(["离职", "辞职", "退休", "离任", "退任"])
 # the leaving verbs whose object names the employer: 卸任戴姆勒董事会主席 (joining verbs are
 # left out: their objects fill résumés, 担任某公司战略负责人, and name past employers)
 _OBJECT_VERB = re.compile(r"卸任|辞去|辞任")
