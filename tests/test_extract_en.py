@@ -125,6 +125,13 @@ def test_every_name_of_a_list_with_roles() -> None:
         assert _has(found, name, "Quarry Point", "left"), _triples(found)
 
 
+def test_a_second_name_shares_the_first_ones_verb() -> None:
+    text = "Quarry Point Inc said Mary Cronin will take over as chairman and Tom Murphy as acting president."
+    found = _read(text)
+    assert _has(found, "Mary Cronin", "Quarry Point", "joined")
+    assert _has(found, "Tom Murphy", "Quarry Point", "joined"), _triples(found)
+
+
 def test_names_with_initials_and_suffixes_stay_whole() -> None:
     text = (
         "Quarry Point Inc said G.H. Larkin, Samuel T. Boyd Jr. and Owen Pratt III "

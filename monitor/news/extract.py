@@ -309,7 +309,32 @@ def _drafts(s: _Sentence) -> list[_Draft]:
     for i in range(len(s.triggers)):
         if not _hedged(s, i):
             out.extend(_trigger_drafts(s, i))
+    out += _elided(s, out)
     return _inherit_roles(_succession_roles(s, out))
+
+
+_AND_BEFORE = re.compile(r"(?:,\s*|\s)and\s+$")
+_AS_AFTER = re.compile(r"\s*,?\s*as\s+")
+
+
+def _elided(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
+    """ "Cronin will take over as chairman and Murphy as acting president": the second
+    name shares the first one's verb (English)."""
+    out: list[_Draft] = []
+    for d in drafts:
+        if d.person.pronoun or HAN.search(d.person.text) or d.person.start > d.at:
+            continue
+        for p in s.people:
+            if p.start <= d.at or p.pronoun or any(x.person == p for x in (*drafts, *out)):
+                continue
+            if any(d.at < t.start < p.start for t in s.triggers if t.start != d.at):
+                break
+            if _AND_BEFORE.search(s.text, 0, p.start) and _AS_AFTER.match(s.text, p.end):
+                end = _clause_end(s, p.end + 4, len(s.text), False)
+                roles = _labels(r for r in s.roles if p.end <= r.start and r.end <= end)
+                if roles:
+                    out.append(replace(d, person=p, roles=roles, previous=()))
+    return out
 
 
 def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
