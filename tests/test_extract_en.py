@@ -243,6 +243,12 @@ def test_a_coming_change_without_a_year_lies_ahead() -> None:
     assert [s.date for s in found if s.person == "Nina Park"] == ["2024-04-30"]
 
 
+def test_a_meeting_day_without_a_year_is_no_history() -> None:
+    text = "Osprey Foods Inc said it nominated Lena Strom for election to its board at the May 19 meeting."
+    found = _read(text, date(1987, 3, 3))
+    assert _has(found, "Lena Strom", "Osprey Foods", "joined"), _triples(found)
+
+
 def test_a_past_change_without_a_year_lies_behind() -> None:
     text = "Osprey Foods Inc said Nina Park resigned as president on December 20."
     found = _read(text)

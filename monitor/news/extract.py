@@ -658,7 +658,9 @@ def _objects(s: _Sentence, k: int, hi: int) -> list[PersonMention]:
     takes = t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER) or (
         t.kind == lx.TRANS and not t.passive
     )
-    return _first_after(s, t.end, hi) if takes else []
+    if not takes:
+        return []
+    return [p for p in _first_after(s, t.end, hi) if not _next_subject(s, k, p)]
 
 
 _TAKES_FROM = re.compile(r"^\s*from\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -858,7 +860,11 @@ def _finish(
         not draft.roles or zh.is_history(when, context.published, context.latest_year)
     ):
         return None  # a Chinese change names its office; one years before is career history
-    if not HAN.search(s.text) and en.is_history(when, context.published):
+    if (
+        not HAN.search(s.text)
+        and _year_told(s, resolved, when)  # "the May 19 meeting" is no history
+        and en.is_history(when, context.published)
+    ):
         return None
     if draft.change == lx.JOINED and not draft.roles and en.NOT_OFFICE.match(s.text, draft.at):
         return None
@@ -879,6 +885,14 @@ def _finish(
         confidence=round(max(0.0, min(1.0, confidence)), 2),
     )
     return _Found(statement, person.watched or company.watched)
+
+
+def _year_told(s: _Sentence, resolved: list[PartialDate | None], when: str | None) -> bool:
+    """Whether the sentence writes the year of the date ``when`` (not inferred)."""
+    return any(
+        d.year is not None and v is not None and v.iso() == when
+        for d, v in zip(s.dates, resolved, strict=True)
+    )
 
 
 def _ordered(labels: tuple[str, ...]) -> list[str]:
