@@ -17,7 +17,11 @@ announcing company.
 People (``find_names``): a surname and one or two characters standing where a name can
 stand, a transliteration with ·, a Latin name inside Chinese text; not a common word that
 starts with a surname character (a stop list derived from jieba's dictionary, shipped as
-data), not inside a role word or a document title.
+data), not inside a role word or a document title. jieba itself is not a dependency: on
+the tuning half of ../shared/real_news its person tag (nr) found 68 of 87 labelled Chinese
+names against 66 for the surname rule, tagged many non-names, and its tagger costs about
+45 ms of CPU per 1,000 characters after a 1-2 s dictionary load (the budget is 50 ms per
+2,000-character article); only its dictionary is used, offline, for the stop list.
 
 Also: lists of people each with a role (``LIST_GAP``), table-like lines (总经理：李某),
 résumé and career-history dates (``is_history``), dates things take effect from, and the
