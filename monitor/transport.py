@@ -83,8 +83,8 @@ class Transport(Protocol):
 
 def too_large(url: str, cap: int, status: int | None = None) -> FetchError:
     return FetchError(
-        f"response larger than the {cap} byte cap; raise max_bytes for this source if it "
-        "is genuine",
+        f"response larger than the {cap} byte cap; if it is genuine, raise "
+        "`defaults.max_bytes` in the watch list",
         url=url,
         status=status,
     )

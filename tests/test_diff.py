@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,3 +127,75 @@ def test_explicit_resignations_are_not_a_suspicious_mass_loss() -> None:
     verdict = assess(before, after)
     assert verdict.kind == "changed"
     assert sorted((c.change, c.person) for c in verdict.changes) == [("left", "A"), ("left", "B")]
+
+
+# --- one person on several rows ------------------------------------------------
+
+
+def test_a_resigned_row_beside_a_current_one_keeps_its_date() -> None:
+    """A secretary who resigns but stays director: the role change carries the date."""
+    before = [officer("Elizabeth Stevenson", "Secretary"), officer("Elizabeth Stevenson")]
+    after = [
+        officer("Elizabeth Stevenson", "Secretary", resigned="2019-03-31"),
+        officer("Elizabeth Stevenson"),
+    ]
+    [change] = diff(before, after)
+    assert change.change == "role_changed"
+    assert change.previous_roles == {"secretary", "director"} and change.roles == {"director"}
+    assert change.effective_date == "2019-03-31"
+
+
+def test_the_latest_resignation_wins_whatever_the_row_order() -> None:
+    old_row = officer("Ben Stevenson", appointed="2012-11-09", resigned="2017-09-01")
+    before = [officer("Ben Stevenson", appointed="2017-09-02"), old_row]
+    ended = officer("Ben Stevenson", appointed="2017-09-02", resigned="2018-05-31")
+    for after in ([old_row, ended], [ended, old_row]):
+        [change] = diff(before, after)
+        assert (change.change, change.effective_date) == ("left", "2018-05-31")
+
+
+def test_the_date_of_the_role_that_ended_not_of_another_row() -> None:
+    """Jane was chairman; an old director row of hers ended earlier."""
+    before = [
+        officer("Jane Smith", "Director", resigned="2026-11-28"),
+        officer("Jane Smith", "Chairman"),
+    ]
+    after = [
+        officer("Jane Smith", "Director", resigned="2026-11-28"),
+        officer("Jane Smith", "Chairman", resigned="2026-11-30"),
+    ]
+    [change] = diff(before, after)
+    assert (change.change, change.roles, change.effective_date) == (
+        "left",
+        {"chairman"},
+        "2026-11-30",
+    )
+
+
+def test_rows_with_different_officer_ids_are_different_officers() -> None:
+    father = replace(officer("Ben Stevenson", resigned="2017-09-01"), uid="id-1")
+    son = replace(officer("Ben Stevenson"), uid="id-2")
+    joined = diff([father], [father, son])
+    assert [(c.change, c.person) for c in joined] == [("joined", "Ben Stevenson")]
+    # Snapshots stored before ids were read compare by name, without false changes.
+    assert diff([replace(son, uid=None)], [son, father]) == []
+
+
+# --- an empty, well-formed answer -----------------------------------------------
+
+
+def test_an_empty_api_answer_confirmed_twice_is_a_departure() -> None:
+    before = [officer("Q104195034", "Chair")]
+    empty = Extraction((), rows_seen=0, structured=True)
+    first = assess(before, empty)
+    assert first.kind == "suspect" and not first.changes
+    second = assess(before, empty, pending=first.fingerprint)
+    assert second.kind == "confirmed"
+    assert [(c.change, c.person) for c in second.changes] == [("left", "Q104195034")]
+
+
+def test_an_empty_html_extraction_stays_held() -> None:
+    before = [officer("Lei Jun")]
+    first = assess(before, Extraction((), rows_seen=0))
+    again = assess(before, Extraction((), rows_seen=0), pending=first.fingerprint or None)
+    assert again.kind == "suspect" and not again.changes

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import time
 from collections import deque
@@ -23,9 +24,16 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 
-from monitor.check import Checker, CheckResult, CycleReport, build_sources, make_fetcher
+from monitor.check import (
+    Checker,
+    CheckResult,
+    CycleListener,
+    CycleReport,
+    build_sources,
+    make_fetcher,
+)
 from monitor.config import Loaded, load_config
-from monitor.daemon.health import serve
+from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.daemon.schedule import DueQueue
@@ -34,7 +42,7 @@ from monitor.notify import OutboxHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import DeliveryReport, deliver_due
 from monitor.sources.base import Source
-from monitor.store import Store, utcnow
+from monitor.store import Clock, Store, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
@@ -81,7 +89,9 @@ def _aware(when: datetime) -> datetime:
 
 class Daemon:
     """Run with ``await Daemon(...).run()``; ``stop()`` and ``reload()`` from anywhere on
-    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run."""
+    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run.
+    ``clock`` decides which sources are due (the dispatcher still wakes at least every
+    ``max_sleep`` seconds of real time); ``rng`` draws the checks' jitter."""
 
     def __init__(
         self,
@@ -91,8 +101,17 @@ class Daemon:
         *,
         on_cycle: Callable[[CycleReport], None] | None = None,
         on_delivery: Callable[[DeliveryReport], None] | None = None,
+        serve_http: ServeHttp = serve,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+        first_pass: CycleListener | None = None,
     ) -> None:
         self.options = options or Options()
+        # Told of the first batch of checks only (a progress display at start-up).
+        self.first_pass = first_pass
+        self.serve_http = serve_http
+        self.clock = clock
+        self.rng = rng or random.Random()
         self.store = store
         self.metrics = Metrics()
         self.queue = DueQueue()
@@ -126,7 +145,7 @@ class Daemon:
 
     def _build(self, loaded: Loaded) -> _Runtime:
         config = loaded.config
-        checker = Checker(config, self.store, make_fetcher(config))
+        checker = Checker(config, self.store, make_fetcher(config), clock=self.clock, rng=self.rng)
         checker.fetcher.listeners.append(self._observe_fetch)
         sources = {s.key: s for s in build_sources(config)}
         return _Runtime(loaded, checker, sources, Channels(config, loaded.secrets))
@@ -147,7 +166,7 @@ class Daemon:
             loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         server = None
         if self.options.http:
-            server = await serve(*self.options.http, self._http)
+            server = await self.serve_http(*self.options.http, self._http)
         self._add_jobs()
         self.scheduler.start()
         await self._beat()
@@ -190,10 +209,11 @@ class Daemon:
         if self.options.watch:
             self.scheduler.add_job(self._watch, "interval", seconds=1.0, id="watch", **common)
 
-    async def _shutdown(self, server: asyncio.Server | None) -> None:
+    async def _shutdown(self, server: HttpServer | None) -> None:
         self.scheduler.shutdown(wait=False)
         if server is not None:
             server.close()
+            await server.wait_closed()
         deadline = time.monotonic() + self.options.grace
         pending = set(self._batches)
         if pending:
@@ -233,7 +253,7 @@ class Daemon:
 
         config = self.loaded.config
         records = [source_record(s, config) for s in self.runtime.sources.values()]
-        rows = await asyncio.to_thread(self.store.sync_sources, records, utcnow())
+        rows = await asyncio.to_thread(self.store.sync_sources, records, self.clock())
         in_flight = {k for b in self._batches.values() for k in b.keys}
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
@@ -247,7 +267,7 @@ class Daemon:
     async def _dispatch(self) -> None:
         if self.stopping.is_set():
             return
-        now = utcnow()
+        now = self.clock()
         due = [k for k, when in self.queue.pop_due(now) if self._lag(k, now - when)]
         if due:
             checker = self.runtime.checker
@@ -274,10 +294,13 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True, on_result=self._checked)
+            listener, self.first_pass = self.first_pass, None
+            report = await checker.run_cycle(
+                sources, everything=True, on_result=self._checked, listener=listener
+            )
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
-            retry = utcnow() + RETRY_BROKEN_CYCLE
+            retry = self.clock() + RETRY_BROKEN_CYCLE
             for key in keys:
                 self.queue.push(key, retry)
             return
@@ -287,7 +310,7 @@ class Daemon:
         checked = {r.source.key for r in report.results}
         for key in keys:
             if key not in checked and key in self.runtime.sources:
-                self.queue.push(key, utcnow() + RETRY_BROKEN_CYCLE)
+                self.queue.push(key, self.clock() + RETRY_BROKEN_CYCLE)
         if self.on_cycle is not None:
             self.on_cycle(report)
         self._reschedule()
@@ -307,7 +330,10 @@ class Daemon:
         while self._alerts:
             alert = self._alerts.popleft()
             self.metrics.operator_alerts[alert.kind] += 1
-            log.warning("%s", alert.title)
+            # Only an unhealthy source needs someone to act; a recovery is news.
+            log.log(
+                logging.WARNING if alert.kind == "unhealthy" else logging.INFO, "%s", alert.title
+            )
             queued += 1
         if queued and self.operator_hook.channels:
             self._deliver_soon()
@@ -366,11 +392,14 @@ class Daemon:
     # ------------------------------------------------------------ one cycle
 
     async def _run_once(self) -> int:
-        due = [k for k, _ in self.queue.pop_due(utcnow()) if k in self.runtime.sources]
+        due = [k for k, _ in self.queue.pop_due(self.clock()) if k in self.runtime.sources]
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True, on_result=self._checked
+                [self.runtime.sources[k] for k in due],
+                everything=True,
+                on_result=self._checked,
+                listener=self.first_pass,
             )
             if self.on_cycle is not None:
                 self.on_cycle(report)
@@ -474,7 +503,7 @@ class Daemon:
             "monitor_checks_in_flight": ("Sources being checked now.", float(in_flight)),
             "monitor_next_check_timestamp_seconds": (
                 "When the next check is due (Unix time).",
-                _aware(earliest).timestamp() if earliest else 0.0,
+                float(int(_aware(earliest).timestamp())) if earliest else 0.0,
             ),
         }
 

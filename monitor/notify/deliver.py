@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,13 +36,6 @@ from monitor.store import Store, utcnow
 log = logging.getLogger("monitor.notify")
 
 BATCH_ABOVE = 3  # more alerts than this due at once for one channel become one message
-CRASH_ENV = "MONITOR_TEST_CRASH_AFTER"  # test hook: commit | claim | send
-
-
-def crash_point(name: str) -> None:
-    """Die like a killed process at a named point, when a test asks for it."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -151,8 +142,6 @@ async def _send_one(built: Built, item: Planned, record: Record) -> tuple[Sent, 
     else:
         result = await send(built, item.message, key=item.key)
     sent = Sent(item, result)
-    if result.verdict == "sent":
-        crash_point("send")
     return sent, await record(sent)
 
 
@@ -222,14 +211,12 @@ async def deliver_due(
     Pass a long-lived ``channels`` to reuse built apprise objects across runs. Once
     ``stop`` is set no further message starts; its rows go back to the queue.
     """
-    crash_point("commit")
     now = now or utcnow()
     channels = channels or Channels(loaded.config, loaded.secrets)
     claimed = await asyncio.to_thread(claim, store.engine, now, limit=limit, everything=everything)
     report = DeliveryReport(claimed=len(claimed))
     if not claimed:
         return report
-    crash_point("claim")
     planned = plan(claimed, channels)
     by_channel: dict[str, list[Planned]] = {}
     for item in planned:

@@ -397,3 +397,54 @@ def _problem(row: Any) -> dict[str, Any]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+# ---------------------------------------------------------------- listing and retrying
+
+STATUSES = ("pending", "sending", "sent", "dead", "failed")  # failed: pending after errors
+
+
+def listing(engine: Engine, *, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Outbox rows, newest first, as `monitor deliveries` prints them."""
+    query = select(d).order_by(d.c.id.desc()).limit(limit)
+    if status == "failed":
+        query = query.where(d.c.status.in_(("pending", "sending")), d.c.attempts > 0)
+    elif status is not None:
+        query = query.where(d.c.status == status)
+    with engine.connect() as conn:
+        return [_listed(row) for row in conn.execute(query).mappings()]
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "event_id": row["event_id"],
+        "channel": row["channel"],
+        "kind": row["kind"],
+        "mode": row["mode"],
+        "status": row["status"],
+        "attempts": row["attempts"],
+        "next_attempt_at": _iso(row["next_attempt_at"]) if row["status"] == "pending" else None,
+        "last_error": row["last_error"],
+        "fallback_of": row["fallback_of"],
+        "created_at": _iso(row["created_at"]),
+        "sent_at": _iso(row["sent_at"]),
+    }
+
+
+def retry(engine: Engine, delivery_id: int, now: datetime) -> str:
+    """Put a dead or failing delivery back in the queue, due now, with a fresh set of
+    attempts; the status it had. Raises LookupError or ValueError (sent, being sent)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(d.c.status).where(d.c.id == delivery_id)).first()
+        if row is None:
+            raise LookupError(delivery_id)
+        status = str(row.status)
+        if status in ("sent", "sending"):
+            raise ValueError(status)
+        conn.execute(
+            update(d)
+            .where(d.c.id == delivery_id, d.c.status.in_(("pending", "dead")))
+            .values(status="pending", attempts=0, next_attempt_at=now)
+        )
+    return status

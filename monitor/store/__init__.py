@@ -2,6 +2,7 @@
 
 from monitor.store.store import (
     CheckOutcome,
+    Clock,
     EventRecord,
     HealthStep,
     SourceRecord,
@@ -12,6 +13,7 @@ from monitor.store.store import (
 
 __all__ = [
     "CheckOutcome",
+    "Clock",
     "EventRecord",
     "HealthStep",
     "SourceRecord",

@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -63,6 +64,9 @@ def head_revision() -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+Clock = Callable[[], datetime]  # naive UTC now; the product passes ``utcnow``, tests a fake
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,9 @@ class EventRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     # Every registry row and article that showed this change, oldest first.
     evidence_items: tuple[dict[str, Any], ...] = ()
+    # The roles as the source wrote them ("Chief Executive Officer"), where it did.
+    role_text: str = ""
+    previous_role_text: str = ""
 
     @property
     def notice(self) -> str:
@@ -173,17 +180,17 @@ class EventRecord:
             "role": self.role or None,
             "roles": list(self.roles),
             "previous_role": self.previous_role or None,
+            "role_as_written": self.role_text or None,
+            "previous_role_as_written": self.previous_role_text or None,
             "effective_date": self.effective_date,
             "published_date": self.published_date,
-            "detected_at": self.detected_at.replace(tzinfo=UTC).isoformat(),
+            "detected_at": _rfc3339(self.detected_at),
             "source": self.source,
             "url": self.url,
             "evidence": self.evidence,
             "origin": self.origin,
             "confidence": self.confidence,
-            "confirmed_at": self.confirmed_at.replace(tzinfo=UTC).isoformat()
-            if self.confirmed_at
-            else None,
+            "confirmed_at": _rfc3339(self.confirmed_at) if self.confirmed_at else None,
             "evidence_items": list(self.evidence_items),
         }
 
@@ -198,6 +205,11 @@ class HealthStep:
     failures_before: int
     failed: bool
     error: str | None = None
+
+
+def _rfc3339(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, to the second (the store keeps naive UTC)."""
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 EventHook = Callable[[Connection, Sequence[EventRecord]], None]
@@ -216,7 +228,11 @@ class Store:
         # Who is who on the watch list, so that news and registry reports of one
         # change become one event (set by the Checker from the config).
         self.watch: Watch | None = None
-        self._lock = threading.Lock()
+        # SQLite has one writer: writes of this process take turns here. PostgreSQL takes
+        # concurrent transactions (a `monitor worker` saves many checks at once).
+        self._lock: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         if migrate:
             self.migrate()
 
@@ -363,29 +379,25 @@ class Store:
 
     # --- checks ----------------------------------------------------------
 
-    def save(self, outcomes: Sequence[CheckOutcome]) -> list[EventRecord]:
+    def save(
+        self, outcomes: Sequence[CheckOutcome], *, guard: Callable[[Connection], None] | None = None
+    ) -> list[EventRecord]:
         """Write a batch of checks in one transaction; return the events created.
 
         Source updates and event-less snapshots go out as one executemany each:
         a cycle over thousands of sources is a handful of statements, not thousands.
+        ``guard`` runs first in the transaction; whatever it raises writes nothing.
         """
         created: list[EventRecord] = []
         with self._lock, self.engine.begin() as conn:
+            if guard is not None:
+                guard(conn)
             before = _failures(conn, [o.source_id for o in outcomes]) if self.health_hooks else {}
             quiet = [o for o in outcomes if o.reference is not None and not o.changes]
             if quiet:
                 conn.execute(insert(snapshots), [_snapshot_row(o) for o in quiet])
             for outcome in outcomes:
-                if outcome.changes:
-                    created.extend(self._save_changes(conn, outcome))
-                if outcome.seen:
-                    from monitor.store.news import mark_seen
-
-                    mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
-                if outcome.listed is not None:
-                    from monitor.store.news import refresh_listed
-
-                    refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
+                created.extend(self._save_outcome(conn, outcome))
             for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
                 rows = [_source_params(o) for o in outcomes if o.failed == failed]
                 if rows:
@@ -397,6 +409,18 @@ class Store:
                 steps = [_health_step(o, before.get(o.source_id, 0)) for o in outcomes]
                 for health_hook in self.health_hooks:
                     health_hook(conn, steps)
+        return created
+
+    def _save_outcome(self, conn: Connection, outcome: CheckOutcome) -> list[EventRecord]:
+        created = self._save_changes(conn, outcome) if outcome.changes else []
+        if outcome.seen:
+            from monitor.store.news import mark_seen
+
+            mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
+        if outcome.listed is not None:
+            from monitor.store.news import refresh_listed
+
+            refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
         return created
 
     def _save_changes(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
@@ -427,6 +451,8 @@ class Store:
             "url": change.url or out.url,
             "origin": change.origin,
             "confidence": change.confidence,
+            "role_text": change.role_text or None,
+            "previous_role_text": change.previous_role_text or None,
         }
         from monitor.news.match import Watch
         from monitor.store.news import place_change
@@ -466,10 +492,13 @@ class Store:
         since: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = True,
+        ids: Sequence[int] | None = None,
     ) -> list[EventRecord]:
         query = select(events)
         if since is not None:
             query = query.where(events.c.detected_at >= since)
+        if ids is not None:
+            query = query.where(events.c.id.in_(list(ids)))
         order = (events.c.detected_at.desc(), events.c.id.desc())
         if not newest_first:
             order = (events.c.detected_at.asc(), events.c.id.asc())
@@ -622,6 +651,8 @@ def event_record(row: Mapping[str, Any]) -> EventRecord:
         confidence=row["confidence"],
         confirmed_at=row["confirmed_at"],
         source_id=row["source_id"],
+        role_text=row.get("role_text") or "",
+        previous_role_text=row.get("previous_role_text") or "",
     )
 
 
