@@ -71,7 +71,7 @@ def register(main: click.Group) -> None:
         type=click.FloatRange(min=0),
         default=10.0,
         show_default=True,
-        help="Seconds in-flight checks get to finish after SIGTERM.",
+        help="Seconds in-flight checks and deliveries get to finish after SIGTERM.",
     )
     @click.pass_obj
     def run(

@@ -59,7 +59,7 @@ class Options:
     once: bool = False
     http: tuple[str, int] | None = None
     watch: bool = False  # reload when the config file changes
-    grace: float = 10.0  # seconds in-flight checks get to finish on shutdown
+    grace: float = 10.0  # seconds in-flight checks and deliveries get to finish on shutdown
     deliver_every: float = 30.0  # seconds between outbox sweeps (retries, digests)
     max_sleep: float = 60.0  # the dispatcher wakes at least this often
     unhealthy_after: int = 3  # failures in a row before the operator is told
