@@ -80,6 +80,8 @@ class CheckResult:
     outcome: CheckOutcome
     seconds: float
     events: list[EventRecord] = field(default_factory=list)
+    failures_before: int = 0  # failed or held checks in a row before this one
+    reason_before: str | None = None  # why the source was unhealthy before this check
 
 
 @dataclass
@@ -93,6 +95,10 @@ class CycleReport:
     @property
     def failures(self) -> list[CheckResult]:
         return [r for r in self.results if r.outcome.failed]
+
+    @property
+    def held(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome.held]
 
     @property
     def parsed(self) -> int:
@@ -131,7 +137,13 @@ class Checker:
                 async with checking:
                     started = time.monotonic()
                     outcome = await self.check(source, rows[source.key])
-                result = CheckResult(source, outcome, time.monotonic() - started)
+                result = CheckResult(
+                    source,
+                    outcome,
+                    time.monotonic() - started,
+                    failures_before=rows[source.key].consecutive_failures,
+                    reason_before=rows[source.key].health_reason,
+                )
                 result.events = await writer.write(outcome)
             result.outcome = replace(outcome, reference=None)  # written; free the memory
             report.results.append(result)

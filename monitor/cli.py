@@ -177,15 +177,29 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
             click.echo(f"{_line(record)}  ({what} {record.extra.get('by', 'another source')})")
         click.echo(
             f"checked {len(report.results)} source(s): {len(new)} change(s), "
-            f"{len(report.failures)} failed, {report.parsed} parsed"
+            f"{len(report.failures)} failed, "
+            + (f"{len(report.held)} held, " if report.held else "")
+            + f"{report.parsed} parsed"
             + (f", {len(followups)} confirmation(s) of earlier events" if followups else "")
         )
     if delivery.claimed and not as_json:
         from monitor.notify.cli import print_report
 
         print_report(delivery, loaded.secrets)
-    if report.failures or delivery.retrying or delivery.dead:
+    if report.failures or report.held or delivery.retrying or delivery.dead:
         sys.exit(1)
+
+
+def _queue_operator_alerts(store: Store, report: CycleReport, config: Any) -> None:
+    """ "Source unhealthy" / "recovered", as the daemon sends them: cron users hear too."""
+    from monitor.daemon.operator import alert_for, queue_operator
+
+    threshold = config.defaults.unhealthy_after
+    alerts = [a for r in report.results if (a := alert_for(r, threshold)) is not None]
+    for alert in alerts:
+        logging.getLogger("monitor.check").warning("%s", alert.title)
+    if alerts and config.defaults.operator_notify:
+        queue_operator(store, alerts, list(config.defaults.operator_notify))
 
 
 async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryReport]:
@@ -197,6 +211,7 @@ async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryR
     checker = Checker(config, store, make_fetcher(config))
     try:
         report = await checker.run_cycle(build_sources(config), everything=everything)
+        await asyncio.to_thread(_queue_operator_alerts, store, report, config)
         return report, await deliver_due(store, obj.loaded)
     finally:
         await checker.fetcher.aclose()
@@ -357,6 +372,8 @@ def status(obj: Context, as_json: bool) -> None:
         return
     for item in sources:
         health = "ok" if item["healthy"] else f"UNHEALTHY ({item['health_reason']})"
+        if item["held_since"]:
+            health += f"; held since {item['held_since']}"
         click.echo(f"{item['key']}")
         click.echo(
             f"  {health}; last success {item['last_success_at'] or 'never'}; "
@@ -389,6 +406,7 @@ def _source_status(row: Any) -> dict[str, Any]:
         "last_error": row.last_error,
         "consecutive_failures": row.consecutive_failures,
         "next_check_at": _iso(row.next_check_at),
+        "held_since": _iso(row.held_since),
     }
 
 

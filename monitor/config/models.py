@@ -55,6 +55,9 @@ class Defaults(Strict):
     jitter: float = Field(default=0.1, ge=0, le=1, description="fraction of the interval")
     notify: list[str] = []
     operator_notify: list[str] = []
+    unhealthy_after: int = Field(
+        default=3, ge=1, description="failed or held checks in a row before the operator hears"
+    )
     user_agent: str = DEFAULT_USER_AGENT
     timeout: Duration = timedelta(seconds=30)
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)

@@ -15,7 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ from monitor.check import Checker, CheckResult, CycleReport, build_sources, make
 from monitor.config import Loaded, load_config
 from monitor.daemon.health import serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, queue_operator, transition
+from monitor.daemon.operator import OperatorAlert, alert_for, queue_operator
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
 from monitor.notify import OutboxHook
@@ -50,7 +50,8 @@ class Options:
     grace: float = 10.0  # seconds in-flight checks get to finish on shutdown
     deliver_every: float = 30.0  # seconds between outbox sweeps (retries, digests)
     max_sleep: float = 60.0  # the dispatcher wakes at least this often
-    unhealthy_after: int = 3  # failures in a row before the operator is told
+    # failures in a row before the operator is told (None: `defaults.unhealthy_after`)
+    unhealthy_after: int | None = None
     signals: bool = True  # install SIGTERM/SIGINT/SIGHUP handlers
 
 
@@ -211,7 +212,9 @@ class Daemon:
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
             self.failures[key] = row.consecutive_failures
-            if key not in in_flight and key not in self.queue:
+            queued = self.queue.when(key)
+            # A reload that shortened an interval brings a planned check forward.
+            if key not in in_flight and (queued is None or row.next_check_at < queued):
                 self.queue.push(key, row.next_check_at)
         for key in list(self.failures):
             if key not in rows:
@@ -295,12 +298,9 @@ class Daemon:
             self.queue.push(key, out.next_check_at)
         self.metrics.checks[out.status] += 1
         before = self.failures.get(key, 0)
-        self.failures[key] = before + 1 if out.failed else 0
-        kind = transition(before, out.failed, self.options.unhealthy_after)
-        if kind is None:
-            return None
-        failures = before + 1 if out.failed else before
-        return OperatorAlert(kind, key, result.source.url, failures, out.error)
+        self.failures[key] = before + 1 if out.counts_as_failure else 0
+        threshold = self.options.unhealthy_after or self.loaded.config.defaults.unhealthy_after
+        return alert_for(replace(result, failures_before=before), threshold)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)

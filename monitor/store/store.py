@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -98,6 +98,7 @@ class SourceRow:
     content_hash: str | None
     fingerprint: str | None
     pending_fingerprint: str | None
+    held_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,15 @@ class CheckOutcome:
     @property
     def failed(self) -> bool:
         return self.status == "error"
+
+    @property
+    def held(self) -> bool:
+        """The answer was read but not trusted: nothing emitted, the source is blind."""
+        return self.status == "suspect"
+
+    @property
+    def counts_as_failure(self) -> bool:
+        return self.failed or self.held
 
 
 @dataclass(frozen=True)
@@ -318,6 +328,10 @@ class Store:
                     "url": rec.url,
                     "interval_s": rec.interval_s,
                 }
+                if rec.interval_s < row.interval_s:
+                    # A shorter interval counts from now, not from the old plan.
+                    soon = now + timedelta(seconds=rec.interval_s)
+                    values["next_check_at"] = min(row.next_check_at, soon)
                 if row.url != rec.url:
                     # A new address starts over: no validators, and (for news) a baseline.
                     values.update(
@@ -369,8 +383,8 @@ class Store:
                     from monitor.store.news import refresh_listed
 
                     refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
-            for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
-                rows = [_source_params(o) for o in outcomes if o.failed == failed]
+            for kind, statement in _UPDATES.items():
+                rows = [_source_params(o) for o in outcomes if _update_kind(o) == kind]
                 if rows:
                     conn.execute(statement, rows)
             if created:
@@ -474,6 +488,10 @@ def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:
     }
 
 
+def _update_kind(out: CheckOutcome) -> str:
+    return "failed" if out.failed else "held" if out.held else "success"
+
+
 def _source_params(out: CheckOutcome) -> dict[str, Any]:
     suspect = out.status == "suspect"
     return {
@@ -515,6 +533,22 @@ _SUCCESS_UPDATE = (
         content_hash=_keep(sources.c.content_hash, "b_hash"),
         fingerprint=_keep(sources.c.fingerprint, "b_fingerprint"),
         last_change_at=_keep(sources.c.last_change_at, "b_changed"),
+        held_since=None,
+    )
+)
+# A held check read an answer it does not trust: a failure for the operator, no success,
+# and the old validators stay so the next check reads the page again in full.
+_HELD_UPDATE = (
+    update(sources)
+    .where(_WHERE)
+    .values(
+        last_checked_at=bindparam("b_checked"),
+        next_check_at=bindparam("b_next"),
+        consecutive_failures=sources.c.consecutive_failures + 1,
+        healthy=False,
+        health_reason=bindparam("b_reason"),
+        pending_fingerprint=bindparam("b_pending"),
+        held_since=func.coalesce(sources.c.held_since, bindparam("b_checked")),
     )
 )
 _FAILURE_UPDATE = (
@@ -529,6 +563,9 @@ _FAILURE_UPDATE = (
         health_reason=bindparam("b_error"),
     )
 )
+
+
+_UPDATES = {"success": _SUCCESS_UPDATE, "held": _HELD_UPDATE, "failed": _FAILURE_UPDATE}
 
 
 def _new_id(key: Any) -> int:
@@ -565,6 +602,7 @@ def _source_row(row: Any) -> SourceRow:
         content_hash=row.content_hash,
         fingerprint=row.fingerprint,
         pending_fingerprint=row.pending_fingerprint,
+        held_since=row.held_since,
     )
 
 
