@@ -61,6 +61,14 @@ class Context:
             _setup_logging(self.verbose, self._loaded.secrets)
         return self._loaded
 
+    def read_only(self) -> Loaded:
+        """The watch list for a command that sends nothing: a channel whose ``${VAR}``
+        is unset is not an error there."""
+        if self._loaded is None:
+            self._loaded = load_config(self.config_path, channels_optional=True)
+            _setup_logging(self.verbose, self._loaded.secrets)
+        return self._loaded
+
     def store(self) -> Store:
         """The state database, with the alert outbox hooked in."""
         from monitor.notify import install
@@ -127,8 +135,18 @@ def main(ctx: click.Context, config_path: str, verbose: int) -> None:
 @handle_errors
 def validate(obj: Context) -> None:
     """Check the watch list and print a short summary."""
+    from monitor.config import ConfigErrors
+    from monitor.notify.channels import audit
+
     loaded = obj.loaded
     config = loaded.config
+    findings = audit(config, loaded.secrets)
+    errors = [loaded.error(f.path, f.message, hint=f.hint) for f in findings if f.error]
+    if errors:
+        raise ConfigErrors(errors)
+    for finding in findings:
+        warning = loaded.error(finding.path, finding.message, hint=finding.hint)
+        click.echo(f"warning: {redact_text(str(warning), loaded.secrets)}", err=True)
     sources = [(e.name, s) for e in config.entries for s in e.sources]
     click.echo(f"{loaded.file}: OK")
     click.echo(f"  state:     {redact_url(config.state, loaded.secrets)}")
@@ -304,7 +322,7 @@ def events(
     """Stored events, newest first."""
     from monitor.query import filter_events
 
-    config = obj.loaded.config
+    config = obj.read_only().config
     store = obj.store()
     try:
         found = store.events(since=_parse_since(since))
@@ -326,7 +344,7 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
     """One person's appointments and departures across every company, oldest first."""
     from monitor.query import timeline
 
-    config = obj.loaded.config
+    config = obj.read_only().config
     store = obj.store()
     try:
         found = timeline(store.events(newest_first=False), config, person)
@@ -360,6 +378,7 @@ def demo() -> None:
 @handle_errors
 def status(obj: Context, as_json: bool) -> None:
     """Health of every source: last success, last error, failures, next check."""
+    obj.read_only()
     store = obj.store()
     try:
         rows = store.source_rows()
