@@ -13,6 +13,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor import __version__
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
@@ -20,7 +21,7 @@ from monitor.config import DEFAULT_CONFIG, Loaded, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.fieldtypes import format_duration
 from monitor.redact import RedactingFilter, redact_text, redact_url
-from monitor.store import EventRecord, Store
+from monitor.store import EventRecord, Store, utcnow
 
 if TYPE_CHECKING:
     from monitor.notify.deliver import DeliveryReport
@@ -44,6 +45,10 @@ def handle_errors(func: F) -> F:
             _fail(str(exc), 2)
         except MonitorError as exc:
             _fail(str(exc), 1)
+        except SQLAlchemyError as exc:  # e.g. a database that turned read-only
+            from monitor.store.store import explain
+
+            _fail(explain(exc), 1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -105,6 +110,13 @@ class _Commands(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.PLUGINS})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)  # the shell's convention for Ctrl-C
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in self.PLUGINS:
@@ -228,7 +240,10 @@ async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryR
     store = obj.store()
     checker = Checker(config, store, make_fetcher(config))
     try:
-        report = await checker.run_cycle(build_sources(config), everything=everything)
+        sources = build_sources(config)
+        # Rows the watch list no longer has are retired, not shown as ghosts by `status`.
+        await asyncio.to_thread(store.retire_others, [s.key for s in sources], utcnow())
+        report = await checker.run_cycle(sources, everything=everything)
         await asyncio.to_thread(_queue_operator_alerts, store, report, config)
         return report, await deliver_due(store, obj.loaded)
     finally:

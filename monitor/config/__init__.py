@@ -14,6 +14,7 @@ from monitor.config.interpolate import interpolate
 from monitor.config.models import Channel, Company, Config, Person
 from monitor.config.yamlpos import Document, KeyPath, load_document
 from monitor.errors import ConfigError
+from monitor.sources.base import source_key
 
 DEFAULT_CONFIG = "config/monitor.yaml"
 
@@ -197,7 +198,7 @@ def _cross_check(doc: Document, config: Config) -> list[ConfigError]:
     for section, entries in (("people", config.people), ("companies", config.companies)):
         for i, entry in enumerate(entries):
             for j, spec in enumerate(entry.sources):
-                key = spec.name or f"{entry.name} · {spec.kind} · {spec.locator()}"
+                key = source_key(spec)
                 if key in keys:
                     problems.append(
                         doc.error(
@@ -222,6 +223,8 @@ def _check_state(doc: Document, state: str) -> ConfigError | None:
         url = make_url(state)
     except ArgumentError:
         return doc.error(("state",), f"{state!r} is not a database URL", hint=_STATE_HINT)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # as the store opens it
     try:
         dialect = url.get_dialect()
     except NoSuchModuleError:

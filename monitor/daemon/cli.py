@@ -49,7 +49,7 @@ def register(main: click.Group) -> None:
     def run(obj: Any, once: bool, http: tuple[str, int] | None, watch: bool, grace: float) -> None:
         """Run the monitor: check every source on its schedule and deliver alerts.
 
-        SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
+        SIGTERM stops it (exit 0), as does Ctrl-C (exit 130); SIGHUP re-reads the config, keeping
         the running one if the new file has an error.
         """
         from monitor.cli import handle_errors

@@ -127,8 +127,8 @@ class Daemon:
             return await self._run_once()
         loop = asyncio.get_running_loop()
         if self.options.signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self.stop)
+            loop.add_signal_handler(signal.SIGTERM, self.stop)
+            loop.add_signal_handler(signal.SIGINT, self._interrupt)
             loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         server = None
         if self.options.http:
@@ -145,6 +145,11 @@ class Daemon:
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                     loop.remove_signal_handler(sig)
         return self._exit_code
+
+    def _interrupt(self) -> None:
+        """Ctrl-C: the same orderly stop, ending with the shell's status for it (130)."""
+        self._exit_code = 130
+        self.stop()
 
     def stop(self) -> None:
         """Take no new work; ``run`` then finishes in-flight checks within the grace period."""
@@ -208,6 +213,7 @@ class Daemon:
         config = self.loaded.config
         records = [source_record(s, config) for s in self.runtime.sources.values()]
         rows = await asyncio.to_thread(self.store.sync_sources, records, utcnow())
+        await asyncio.to_thread(self.store.retire_others, list(rows), utcnow())
         in_flight = {k for b in self._batches.values() for k in b.keys}
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
@@ -313,6 +319,10 @@ class Daemon:
         async with self._delivery_lock:
             try:
                 report = await deliver_due(self.store, self.loaded, channels=self.runtime.channels)
+            except asyncio.CancelledError:
+                # Stopping: the outbox keeps what was not sent; not a failure to report.
+                log.info("delivery interrupted by shutdown; the outbox keeps the alerts")
+                return
             except Exception:
                 log.exception("delivering alerts failed; the outbox keeps them for the next sweep")
                 return

@@ -99,6 +99,7 @@ class SourceRow:
     fingerprint: str | None
     pending_fingerprint: str | None
     held_since: datetime | None = None
+    retired_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -260,9 +261,7 @@ class Store:
                     {"v": head_revision()},
                 )
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot prepare the state database {_safe(self.url)}: {exc}"
-            ) from None
+            raise StoreError(explain(exc, self.url)) from None
 
     def upgrade(self, revision: str = "head") -> None:
         """Run the Alembic migrations up to ``revision`` (the newest by default)."""
@@ -276,9 +275,7 @@ class Store:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot prepare the state database {_safe(self.url)}: {exc}"
-            ) from None
+            raise StoreError(explain(exc, self.url)) from None
 
     def _schema_revision(self) -> str | None:
         try:
@@ -317,8 +314,14 @@ class Store:
             changed = [
                 key
                 for key, row in existing.items()
-                if (row.kind, row.entity, row.url, row.interval_s)
-                != (wanted[key].kind, wanted[key].entity, wanted[key].url, wanted[key].interval_s)
+                if (row.kind, row.entity, row.url, row.interval_s, row.retired_at)
+                != (
+                    wanted[key].kind,
+                    wanted[key].entity,
+                    wanted[key].url,
+                    wanted[key].interval_s,
+                    None,
+                )
             ]
             for key in changed:
                 rec, row = wanted[key], existing[key]
@@ -327,6 +330,7 @@ class Store:
                     "entity": rec.entity,
                     "url": rec.url,
                     "interval_s": rec.interval_s,
+                    "retired_at": None,  # configured again
                 }
                 if rec.interval_s < row.interval_s:
                     # A shorter interval counts from now, not from the old plan.
@@ -342,9 +346,26 @@ class Store:
             existing.update((row.key, row) for row in _rows_by_key(conn, reread))
         return {key: _source_row(row) for key, row in existing.items()}
 
-    def source_rows(self) -> list[SourceRow]:
+    def retire_others(self, keys: Iterable[str], now: datetime) -> int:
+        """Mark every source not in ``keys`` (the whole watch list) as retired."""
+        wanted = set(keys)
+        with self._lock, self.engine.begin() as conn:
+            current = conn.execute(
+                select(sources.c.id, sources.c.key).where(sources.c.retired_at.is_(None))
+            ).all()
+            gone = [row.id for row in current if row.key not in wanted]
+            for start in range(0, len(gone), 900):
+                part = gone[start : start + 900]
+                conn.execute(update(sources).where(sources.c.id.in_(part)).values(retired_at=now))
+        return len(gone)
+
+    def source_rows(self, *, retired: bool = False) -> list[SourceRow]:
+        """The sources of the watch list (and, with ``retired``, the ones it dropped)."""
+        query = select(sources).order_by(sources.c.key)
+        if not retired:
+            query = query.where(sources.c.retired_at.is_(None))
         with self.engine.connect() as conn:
-            return [_source_row(r) for r in conn.execute(select(sources).order_by(sources.c.key))]
+            return [_source_row(r) for r in conn.execute(query)]
 
     def reference(self, source_id: int) -> tuple[Officer, ...] | None:
         """The officers of the latest trusted snapshot, or None before the first one."""
@@ -603,6 +624,7 @@ def _source_row(row: Any) -> SourceRow:
         fingerprint=row.fingerprint,
         pending_fingerprint=row.pending_fingerprint,
         held_since=row.held_since,
+        retired_at=row.retired_at,
     )
 
 
@@ -650,8 +672,12 @@ def _engine(url: str) -> Engine:
             return create_engine(parsed, pool_pre_ping=True)
         except (ArgumentError, ImportError) as exc:
             raise StoreError(f"cannot use the state database {_safe(url)}: {exc}") from None
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if (
+        parsed.database
+        and parsed.database != ":memory:"
+        and not parsed.database.startswith("file:")
+    ):
+        _make_folder(Path(parsed.database).parent)
     engine = create_engine(parsed, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -668,3 +694,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         raise OperationalError("PRAGMA", {}, exc) from exc
     finally:
         cursor.close()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        why = f"{blocking} is a file, not a folder" if blocking else exc.strerror
+        raise StoreError(
+            f"cannot create the folder {folder} for the state database: {why}; "
+            "fix `state:` in the watch list or move that file away"
+        ) from None
+
+
+def explain(exc: SQLAlchemyError, url: str | None = None) -> str:
+    """A database error as a user can act on it, without SQLAlchemy's background link."""
+    orig = getattr(exc, "orig", None)
+    detail = str(orig if orig is not None else exc).split("\n", 1)[0].strip()
+    where = f"the state database {_safe(url)}" if url else "the state database"
+    lowered = detail.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return (
+            f"{where} is read-only ({detail}); give the monitor write access to the file "
+            "and its folder, or point `state:` at a writable place"
+        )
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (
+            f"{where} is corrupted or not a SQLite file ({detail}); restore it from a "
+            "backup, or move it away to start afresh (the next check is then a silent baseline)"
+        )
+    if "unable to open database file" in lowered:
+        return f"cannot open {where} ({detail}); check that its folder exists and is writable"
+    return f"{where} failed: {detail}"

@@ -43,6 +43,7 @@ sources = Table(
     Column("fingerprint", String(64)),  # officers_hash of the reference snapshot
     Column("pending_fingerprint", String(64)),  # a held-back suspicious observation
     Column("held_since", DateTime),  # the first of the held checks in a row
+    Column("retired_at", DateTime),  # no longer in the watch list
     Column("created_at", DateTime, nullable=False),
 )
 
