@@ -90,3 +90,22 @@ def test_read_only_commands_work_without_the_channels_secrets(
     # Commands that send still insist.
     sent = run(config, "check", env=unset)
     assert sent.exit_code == 2 and "UNSET_TOKEN" in sent.output
+
+
+def test_notify_test_warns_about_the_dropped_query_too(tmp_path: Path) -> None:
+    from test_notify_e2e import Hooks
+
+    receiver = Hooks()
+    receiver.start()
+    try:
+        config = write(
+            tmp_path,
+            f'state: "sqlite:///{tmp_path / "s.db"}"\nchannels:\n'
+            f'  hook: "json://127.0.0.1:{receiver.port}/h?token=${{HOOK_TOKEN}}"\n',
+        )
+        result = run(config, "notify-test", env={"HOOK_TOKEN": "t0k3n-secret"})
+    finally:
+        receiver.stop()
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output and "`token`" in result.output
+    assert "t0k3n-secret" not in result.output
