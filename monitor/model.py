@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
@@ -137,3 +138,14 @@ class Extraction:
     # Changes the source reports directly (one per filing, keyed by their `url`): each is
     # emitted once; those present at the silent baseline are remembered, not emitted.
     filings: tuple[Change, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, read: its main text without navigation, ads or comments."""
+
+    key: str  # what the source remembers it by: the link, else the feed entry id
+    url: str
+    title: str
+    text: str
+    published: date | None = None

@@ -105,7 +105,7 @@ def test_two_checks_yield_exactly_the_changes(setup: Path, server: PageServer) -
 
     timeline = run_cli("-c", str(setup), "timeline", "雷军", "--json")
     assert timeline.returncode == 0, timeline.stderr
-    moves = [(e["change"], e["company"]) for e in json.loads(timeline.stdout)]
+    moves = [(e["change"], e["company"]) for e in map(json.loads, timeline.stdout.splitlines())]
     assert moves == [("joined", AUTO), ("left", WUHAN)]  # 2021-09-01 before detection day
 
     only_lei = events_json(setup, "--person", "LEI, Jun")

@@ -11,7 +11,6 @@ import asyncio
 import email
 import email.policy
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -132,7 +131,8 @@ class Hooks:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        serving = {"poll_interval": 0.02}  # a quick shutdown at the end of a test
+        threading.Thread(target=self.httpd.serve_forever, kwargs=serving, daemon=True).start()
 
     def stop(self) -> None:
         if self.httpd is not None:
@@ -524,6 +524,7 @@ print("delivered", flush=True)
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("point", ["commit", "claim"])
 def test_a_process_killed_before_delivery_loses_nothing(
     point: str, server: PageServer, db_url: str, hooks: Hooks, tmp_path: Path,
@@ -536,10 +537,10 @@ def test_a_process_killed_before_delivery_loses_nothing(
     config = tmp_path / "monitor.yaml"
     config.write_text(text, encoding="utf-8")
     script = DRIVER.format(tests=str(REPO / "tests"), config=str(config))
-    env = {**os.environ, "MONITOR_TEST_CRASH_AFTER": point}
+    crash = REPO / "tests" / "support" / "crash.py"
     killed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO,
-        timeout=120,
+        [sys.executable, str(crash), point, "--script", script], capture_output=True, text=True,
+        cwd=REPO, timeout=120,
     )  # fmt: skip
     assert killed.returncode == -9, killed.stderr
     events = int(killed.stdout.split()[0])

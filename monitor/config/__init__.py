@@ -200,10 +200,11 @@ def _cross_check(doc: Document, config: Config) -> list[ConfigError]:
             for j, spec in enumerate(entry.sources):
                 key = source_key(spec)
                 if key in keys:
+                    first = doc.error(keys[key], "")
                     problems.append(
                         doc.error(
                             (section, i, "sources", j),
-                            f"this source duplicates {keys[key]}",
+                            f"this source duplicates the one at line {first.line} ({first.path})",
                             hint="remove the duplicate or give each a distinct `name`",
                         )
                     )

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,22 +26,25 @@ from sqlalchemy import text
 
 from monitor.check import Checker, CheckResult, CycleReport, build_sources, make_fetcher
 from monitor.config import Loaded, load_config
-from monitor.daemon.health import serve
+from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, alert_for, queue_operator
+from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
 from monitor.notify import OutboxHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import DeliveryReport, deliver_due
 from monitor.sources.base import Source
-from monitor.store import Store, utcnow
+from monitor.store import Clock, Store, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
 HEARTBEAT = 5.0  # seconds between liveness beats (scheduler and database)
 STALE_AFTER = 4 * HEARTBEAT  # /healthz answers 503 when the last good beat is older
 RETRY_BROKEN_CYCLE = timedelta(minutes=1)
+# At shutdown, past the grace period: how long a send already under way may still take to
+# finish and be recorded (no new send starts then).
+SEND_FINISH = 5.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,9 @@ def _aware(when: datetime) -> datetime:
 
 class Daemon:
     """Run with ``await Daemon(...).run()``; ``stop()`` and ``reload()`` from anywhere on
-    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run."""
+    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run.
+    ``clock`` decides which sources are due (the dispatcher still wakes at least every
+    ``max_sleep`` seconds of real time); ``rng`` draws the checks' jitter."""
 
     def __init__(
         self,
@@ -88,19 +95,37 @@ class Daemon:
         *,
         on_cycle: Callable[[CycleReport], None] | None = None,
         on_delivery: Callable[[DeliveryReport], None] | None = None,
+        serve_http: ServeHttp = serve,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
     ) -> None:
         self.options = options or Options()
+        self.serve_http = serve_http
+        self.clock = clock
+        self.rng = rng or random.Random()
         self.store = store
         self.metrics = Metrics()
         self.queue = DueQueue()
         self.failures: dict[str, int] = {}
         self.on_cycle = on_cycle
         self.on_delivery = on_delivery
+        # Operator alerts the store's hook queued with their checks, to count and log.
+        self._alerts: deque[OperatorAlert] = deque()
+        self.operator_hook = OperatorHook(
+            loaded.config.defaults.operator_notify,
+            self.options.unhealthy_after or loaded.config.defaults.unhealthy_after,
+            self._alerts.append,
+        )
+        store.health_hooks[:] = [
+            h for h in store.health_hooks if not isinstance(h, OperatorHook)
+        ] + [self.operator_hook]
         self.runtime = self._build(loaded)
         self.stopping = asyncio.Event()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._batches: dict[asyncio.Task[None], _Batch] = {}
         self._delivery_lock = asyncio.Lock()
+        self._delivery_waiting = False  # a delivery run is queued behind the running one
+        self._stop_sending = asyncio.Event()  # set at shutdown: no new message starts
         self._background: set[asyncio.Task[None]] = set()
         self._beat_at = 0.0
         self._db_ok = False
@@ -111,7 +136,7 @@ class Daemon:
 
     def _build(self, loaded: Loaded) -> _Runtime:
         config = loaded.config
-        checker = Checker(config, self.store, make_fetcher(config))
+        checker = Checker(config, self.store, make_fetcher(config), clock=self.clock, rng=self.rng)
         checker.fetcher.listeners.append(self._observe_fetch)
         sources = {s.key: s for s in build_sources(config)}
         return _Runtime(loaded, checker, sources, Channels(config, loaded.secrets))
@@ -132,7 +157,7 @@ class Daemon:
             loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         server = None
         if self.options.http:
-            server = await serve(*self.options.http, self._http)
+            server = await self.serve_http(*self.options.http, self._http)
         self._add_jobs()
         self.scheduler.start()
         await self._beat()
@@ -169,7 +194,7 @@ class Daemon:
             **common,
         )
         self.scheduler.add_job(
-            self._deliver,
+            self._sweep,
             "interval",
             seconds=self.options.deliver_every,
             id="deliver",
@@ -180,10 +205,12 @@ class Daemon:
         if self.options.watch:
             self.scheduler.add_job(self._watch, "interval", seconds=1.0, id="watch", **common)
 
-    async def _shutdown(self, server: asyncio.Server | None) -> None:
+    async def _shutdown(self, server: HttpServer | None) -> None:
         self.scheduler.shutdown(wait=False)
         if server is not None:
             server.close()
+            await server.wait_closed()
+        deadline = time.monotonic() + self.options.grace
         pending = set(self._batches)
         if pending:
             _, late = await asyncio.wait(pending, timeout=self.options.grace)
@@ -192,13 +219,23 @@ class Daemon:
             if late:
                 log.warning("abandoned %d in-flight check batch(es) at shutdown", len(late))
                 await asyncio.gather(*late, return_exceptions=True)
-        try:
-            await asyncio.wait_for(self._deliver(), timeout=max(self.options.grace, 5.0))
-        except TimeoutError:
-            log.warning("delivery flush at shutdown timed out; the outbox keeps the alerts")
-        for task in list(self._background):
+        await self._flush(deadline)
+
+    async def _flush(self, deadline: float) -> None:
+        """Deliver what is due until the grace period ends; then start no new send, and
+        give the sends under way a little longer to finish and be recorded. Never cancel
+        a send: its receiver may accept it, and an unrecorded send goes out twice."""
+        flush = asyncio.ensure_future(self._deliver())
+        tasks = {flush, *self._background}
+        _, late = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic()))
+        if late:
+            self._stop_sending.set()
+            _, late = await asyncio.wait(late, timeout=SEND_FINISH)
+        for task in late:
             task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        if late:
+            log.warning("a send at shutdown did not finish; it is sent again at the next start")
+            await asyncio.gather(*late, return_exceptions=True)
         for checker in [self.runtime.checker, *self.runtime.retired]:
             await checker.fetcher.aclose()
             checker.close()
@@ -212,8 +249,8 @@ class Daemon:
 
         config = self.loaded.config
         records = [source_record(s, config) for s in self.runtime.sources.values()]
-        rows = await asyncio.to_thread(self.store.sync_sources, records, utcnow())
-        await asyncio.to_thread(self.store.retire_others, list(rows), utcnow())
+        rows = await asyncio.to_thread(self.store.sync_sources, records, self.clock())
+        await asyncio.to_thread(self.store.retire_others, list(rows), self.clock())
         in_flight = {k for b in self._batches.values() for k in b.keys}
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
@@ -229,7 +266,7 @@ class Daemon:
     async def _dispatch(self) -> None:
         if self.stopping.is_set():
             return
-        now = utcnow()
+        now = self.clock()
         due = [k for k, when in self.queue.pop_due(now) if self._lag(k, now - when)]
         if due:
             checker = self.runtime.checker
@@ -256,10 +293,10 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True)
+            report = await checker.run_cycle(sources, everything=True, on_result=self._checked)
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
-            retry = utcnow() + RETRY_BROKEN_CYCLE
+            retry = self.clock() + RETRY_BROKEN_CYCLE
             for key in keys:
                 self.queue.push(key, retry)
             return
@@ -269,44 +306,42 @@ class Daemon:
         checked = {r.source.key for r in report.results}
         for key in keys:
             if key not in checked and key in self.runtime.sources:
-                self.queue.push(key, utcnow() + RETRY_BROKEN_CYCLE)
-        await self._after_cycle(report)
-
-    async def _after_cycle(self, report: CycleReport) -> None:
-        alerts: list[OperatorAlert] = []
-        for result in report.results:
-            alert = self._account(result)
-            if alert is not None:
-                alerts.append(alert)
-        self.metrics.events += len(report.events)
+                self.queue.push(key, self.clock() + RETRY_BROKEN_CYCLE)
         if self.on_cycle is not None:
             self.on_cycle(report)
-        if report.events:
-            self._spawn(self._deliver())
         self._reschedule()
-        names = list(self.loaded.config.defaults.operator_notify)
-        for alert in alerts:
-            self.metrics.operator_alerts[alert.kind] += 1
-            log.warning("%s", alert.title)
-        if alerts and names:
-            try:
-                await asyncio.to_thread(queue_operator, self.store, alerts, names)
-            except Exception:
-                log.exception("could not queue %d operator alert(s)", len(alerts))
-            else:
-                self._spawn(self._deliver())
 
-    def _account(self, result: CheckResult) -> OperatorAlert | None:
-        """Requeue one checked source and update its counts; the operator alert it earns."""
+    def _checked(self, result: CheckResult) -> None:
+        """One source's check is saved: requeue it and hand its alerts on at once."""
+        self._account(result)
+        self.metrics.events += len(result.events)
+        if result.events:
+            self._deliver_soon()
+        self._operator_alerts()
+        self._reschedule()
+
+    def _operator_alerts(self) -> None:
+        """Count and log the operator alerts queued with their checks; send them soon."""
+        queued = 0
+        while self._alerts:
+            alert = self._alerts.popleft()
+            self.metrics.operator_alerts[alert.kind] += 1
+            # Only an unhealthy source needs someone to act; a recovery is news.
+            log.log(
+                logging.WARNING if alert.kind == "unhealthy" else logging.INFO, "%s", alert.title
+            )
+            queued += 1
+        if queued and self.operator_hook.channels:
+            self._deliver_soon()
+
+    def _account(self, result: CheckResult) -> None:
+        """Requeue one checked source and update its counts."""
         key = result.source.key
         out = result.outcome
         if key in self.runtime.sources and not self.stopping.is_set():
             self.queue.push(key, out.next_check_at)
         self.metrics.checks[out.status] += 1
-        before = self.failures.get(key, 0)
-        self.failures[key] = before + 1 if out.counts_as_failure else 0
-        threshold = self.options.unhealthy_after or self.loaded.config.defaults.unhealthy_after
-        return alert_for(replace(result, failures_before=before), threshold)
+        self.failures[key] = self.failures.get(key, 0) + 1 if out.failed else 0
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -315,14 +350,24 @@ class Daemon:
 
     # ------------------------------------------------------------ delivery
 
+    async def _sweep(self) -> None:
+        """The outbox sweep (retries, digests): a delivery run the daemon tracks itself,
+        so that stopping the scheduler never cancels a send under way."""
+        self._deliver_soon()
+
+    def _deliver_soon(self) -> None:
+        """Start a delivery run, unless one is already queued to start (it sends these too)."""
+        if not self._delivery_waiting:
+            self._delivery_waiting = True
+            self._spawn(self._deliver())
+
     async def _deliver(self) -> None:
         async with self._delivery_lock:
+            self._delivery_waiting = False
             try:
-                report = await deliver_due(self.store, self.loaded, channels=self.runtime.channels)
-            except asyncio.CancelledError:
-                # Stopping: the outbox keeps what was not sent; not a failure to report.
-                log.info("delivery interrupted by shutdown; the outbox keeps the alerts")
-                return
+                report = await deliver_due(
+                    self.store, self.loaded, channels=self.runtime.channels, stop=self._stop_sending
+                )
             except Exception:
                 log.exception("delivering alerts failed; the outbox keeps them for the next sweep")
                 return
@@ -343,13 +388,14 @@ class Daemon:
     # ------------------------------------------------------------ one cycle
 
     async def _run_once(self) -> int:
-        due = [k for k, _ in self.queue.pop_due(utcnow()) if k in self.runtime.sources]
+        due = [k for k, _ in self.queue.pop_due(self.clock()) if k in self.runtime.sources]
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True
+                [self.runtime.sources[k] for k in due], everything=True, on_result=self._checked
             )
-            await self._after_cycle(report)
+            if self.on_cycle is not None:
+                self.on_cycle(report)
             await asyncio.gather(*self._background, return_exceptions=True)
             await self._deliver()
         finally:
@@ -393,6 +439,10 @@ class Daemon:
         for hook in self.store.event_hooks:
             if isinstance(hook, OutboxHook):
                 hook.loaded = loaded
+        self.operator_hook.channels = tuple(loaded.config.defaults.operator_notify)
+        self.operator_hook.threshold = (
+            self.options.unhealthy_after or loaded.config.defaults.unhealthy_after
+        )
         await self._sync()
         self._close_retired()
         self._reschedule()
@@ -449,7 +499,7 @@ class Daemon:
             "monitor_checks_in_flight": ("Sources being checked now.", float(in_flight)),
             "monitor_next_check_timestamp_seconds": (
                 "When the next check is due (Unix time).",
-                _aware(earliest).timestamp() if earliest else 0.0,
+                float(int(_aware(earliest).timestamp())) if earliest else 0.0,
             ),
         }
 

@@ -7,7 +7,8 @@ import errno
 import ipaddress
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from monitor.errors import ConfigError
 
@@ -15,6 +16,16 @@ log = logging.getLogger("monitor.daemon")
 
 # (status, content type, body) for a path; None means 404.
 Handler = Callable[[str], tuple[int, str, str] | None]
+
+
+class HttpServer(Protocol):
+    def close(self) -> None: ...
+    async def wait_closed(self) -> None: ...
+
+
+# How the daemon serves its --http address: this module's probe server by default, the
+# dashboard (monitor.web) when the command line passes it in.
+ServeHttp = Callable[[str, int, Handler], Awaitable[HttpServer]]
 REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
 
 

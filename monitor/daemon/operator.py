@@ -7,16 +7,15 @@ alert goes into the outbox like any other, so a channel that is down gets it lat
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Connection
 
-from monitor.check import CheckResult
 from monitor.diff import LAYOUT_CHANGED
 from monitor.notify.messages import Format, Message, render_notice
-from monitor.store import Store, utcnow
+from monitor.store import HealthStep, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
@@ -66,22 +65,20 @@ class OperatorAlert:
         return f"The source {self.source} ({self.url}) works again after {self.failures} failures."
 
 
-def alert_for(result: CheckResult, threshold: int) -> OperatorAlert | None:
-    """The operator alert one check earns, from the failures in a row before it.
+def alert_for(step: HealthStep, threshold: int) -> OperatorAlert | None:
+    """The operator alert one check earns, from the failures in a row before it. Pure.
 
-    A held check (an answer not trusted) counts as a failure: a source that shows a
-    maintenance page for days is as blind as one that does not answer.
+    A held check (an answer not trusted) counts as a failure (``step.failed``): a
+    source that shows a maintenance page for days is as blind as one that does not
+    answer. A changed layout is told at once, and only once.
     """
-    out = result.outcome
-    failed = out.counts_as_failure
-    why = out.error or out.reason
-    urgent = _layout(why)
-    told = bool(result.failures_before and _layout(result.reason_before))
-    kind = transition(result.failures_before, failed, threshold, urgent=urgent, told=told)
+    urgent = _layout(step.error)
+    told = bool(step.failures_before and _layout(step.reason_before))
+    kind = transition(step.failures_before, step.failed, threshold, urgent=urgent, told=told)
     if kind is None:
         return None
-    failures = result.failures_before + 1 if failed else result.failures_before
-    return OperatorAlert(kind, result.source.key, result.source.url, failures, why)
+    failures = step.failures_before + (1 if step.failed else 0)
+    return OperatorAlert(kind, step.source, step.url, failures, step.error)
 
 
 def _layout(reason: str | None) -> bool:
@@ -92,12 +89,32 @@ def render(alert: OperatorAlert, fmt: Format) -> Message:
     return render_notice(alert.title, alert.body(), fmt)
 
 
-def queue_operator(store: Store, alerts: Sequence[OperatorAlert], channels: Sequence[str]) -> int:
-    """Put the alerts in the outbox for each operator channel; return the rows written."""
-    from monitor.notify.outbox import enqueue_operator
+class OperatorHook:
+    """The store's health hook: decide "unhealthy"/"recovered" from the failure counts the
+    saving transaction reads, and queue the alerts in that same transaction, so a process
+    killed after a check was saved cannot lose the alert that check earned."""
 
-    def write(conn: Connection) -> int:
+    def __init__(
+        self,
+        channels: Sequence[str],
+        threshold: int,
+        on_alert: Callable[[OperatorAlert], None] | None = None,
+    ) -> None:
+        self.channels = tuple(channels)
+        self.threshold = threshold
+        self.on_alert = on_alert
+
+    def alerts(self, steps: Sequence[HealthStep]) -> list[OperatorAlert]:
+        """The alerts these checks earn. Pure."""
+        return [a for step in steps if (a := alert_for(step, self.threshold)) is not None]
+
+    def __call__(self, conn: Connection, steps: Sequence[HealthStep]) -> None:
+        from monitor.notify.outbox import enqueue_operator
+
+        alerts = self.alerts(steps)
         now = utcnow()
-        return sum(enqueue_operator(conn, a.title, a.body(), channels, now) for a in alerts)
-
-    return store.write(write)
+        for alert in alerts:
+            enqueue_operator(conn, alert.title, alert.body(), self.channels, now)
+        for alert in alerts:
+            if self.on_alert is not None:
+                self.on_alert(alert)

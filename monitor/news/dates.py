@@ -250,16 +250,22 @@ def _without_overlaps(found: list[DateMention]) -> list[DateMention]:
 
 
 def resolve(
-    mention: DateMention, published: date | None, anchor: PartialDate | None
+    mention: DateMention,
+    published: date | None,
+    anchor: PartialDate | None,
+    *,
+    forward: bool = False,
 ) -> PartialDate | None:
     """Read ``mention`` as a date.
 
     Month-day dates take the publication year, or the year before when the day would
-    fall after publication. Relative dates count from ``anchor`` (the previous dated
-    sentence). Without enough context the answer is None.
+    fall after publication; told of a coming change (``forward``: "will retire on
+    April 30", "effective March 1") they are the first such day on or after it.
+    Relative dates count from ``anchor`` (the previous dated sentence). Without enough
+    context the answer is None.
     """
     if mention.kind == "explicit":
-        return _resolve_explicit(mention, published, anchor)
+        return _resolve_explicit(mention, published, anchor, forward)
     if mention.kind == "relative":
         return _shift(anchor, mention.days, mention.months) if anchor else None
     if published is None:
@@ -273,13 +279,15 @@ def resolve(
 
 
 def _resolve_explicit(
-    mention: DateMention, published: date | None, anchor: PartialDate | None
+    mention: DateMention, published: date | None, anchor: PartialDate | None, forward: bool
 ) -> PartialDate | None:
     month = mention.month or 1
     if mention.year is not None:
         return PartialDate(mention.year, month, mention.day)
     if published is not None:
         later = (month, mention.day or 1) > (published.month, published.day)
+        if forward:
+            return PartialDate(published.year + (0 if later else 1), month, mention.day)
         return PartialDate(published.year - (1 if later else 0), month, mention.day)
     year = anchor.year if anchor is not None else None
     return PartialDate(year, month, mention.day)

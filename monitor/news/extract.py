@@ -16,6 +16,7 @@ from datetime import date
 from monitor.identity import Entry, company_key, person_key
 from monitor.news import lexicon as lx
 from monitor.news.dates import DateMention, PartialDate, find_dates, resolve
+from monitor.news.gazetteer import Gazetteer, compiled
 from monitor.news.mentions import (
     HAN,
     CompanyMention,
@@ -28,6 +29,7 @@ from monitor.news.mentions import (
     find_roles,
     find_triggers,
 )
+from monitor.news.profiles import en, zh
 from monitor.news.sentences import split_sentences
 
 __all__ = ["Statement", "extract_statements", "split_sentences"]
@@ -49,12 +51,18 @@ class Statement:
 
 @dataclass(frozen=True)
 class _Sentence:
-    text: str
+    text: str  # traditional Chinese read as simplified, same length as the original
     companies: tuple[CompanyMention, ...]
     people: tuple[PersonMention, ...]
     roles: tuple[RoleMention, ...]
     triggers: tuple[TriggerMention, ...]
     dates: tuple[DateMention, ...]
+    original: str = ""  # as written, for the evidence
+    asides: tuple[tuple[int, int], ...] = ()  # ", chairman of Acme Inc," after a name
+
+    @property
+    def evidence(self) -> str:
+        return self.original or self.text
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,11 @@ class _Context:
     last_person: PersonMention | None = None
     last_person_sentence: str = ""
     last_company: CompanyMention | None = None
+    announcing: CompanyMention | None = None  # 公司, "the company": the story's company
+    announcing_name: str | None = None
+    # "five directors resigned": a change whose people the next sentence names
+    unnamed: tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None = None
+    latest_year: int | None = None  # the latest year a Chinese story names
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -103,20 +116,83 @@ def extract_statements(
     Unless ``all_statements`` is set, only statements about a watched person, or any
     person's change at a watched company, are returned.
     """
-    context = _Context(published)
+    people_index = compiled(people, people=True)
+    company_index = compiled(companies, people=False)
+    raws = split_sentences(text)
+    folded = [zh.fold(raw) for raw in raws]  # one character for one: offsets hold
+    known, announcing = _document_companies(folded)
+    context = _Context(published, announcing_name=announcing)
+    context.latest_year = zh.latest_year(folded)
     found: list[_Found] = []
     previous: list[_Found] = []
-    for raw in split_sentences(text):
-        sentence = _parse(raw, people, companies, context.known)
+    for raw, fold in zip(raws, folded, strict=True):
+        sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
-        drafts = _drafts(sentence)
-        if not drafts and _denies(sentence):
+        drafts = _drafts(sentence) + _named_later(sentence, context)
+        context.unnamed = _unnamed(sentence, drafts)
+        if not sentence.triggers and _denies(sentence):  # a denial with no verb looks back
             found = [f for f in found if f not in previous]  # "... The reports were false."
         current = [f for f in (_finish(d, sentence, resolved, context) for d in drafts) if f]
         found.extend(current)
         previous = current
         _remember(sentence, resolved, context)
     return [f.statement for f in _merge(found) if all_statements or f.watched]
+
+
+# "five directors resigned", "three executives were named"
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:\w+\s+)?"
+    r"(?:directors|executives|officers|members|managers|vice presidents)\b[^,;]{0,40}$",
+    re.IGNORECASE,
+)
+# "They are A, B and C", "The directors were A and B"
+_NAMED = re.compile(
+    r"\b(?:they|the (?:\w+\s+)?(?:directors|executives|officers|members|managers))\s+"
+    r"(?:are|were|include|included)\b",
+    re.IGNORECASE,
+)
+
+
+def _unnamed(
+    s: _Sentence, drafts: list[_Draft]
+) -> tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None:
+    """A change told of a number of unnamed people ("five directors resigned")."""
+    if drafts or len(s.triggers) != 1 or s.triggers[0].chinese:
+        return None
+    t = s.triggers[0]
+    if not _COUNTED.search(s.text, 0, t.start):
+        return None
+    roles = _labels(r for r in s.roles if r.end <= t.start)
+    company = s.companies[0] if s.companies else None
+    return t, roles, company
+
+
+def _named_later(s: _Sentence, context: _Context) -> list[_Draft]:
+    """ "... five directors resigned. It said the directors are A, B and C." """
+    if context.unnamed is None or s.triggers:
+        return []
+    m = _NAMED.search(s.text)
+    if m is None:
+        return []
+    t, roles, company = context.unnamed
+    return [
+        _Draft(p, t.change, m.start(), roles, (), company)
+        for p in _first_after(s, m.end(), len(s.text))
+    ]
+
+
+def _document_companies(sentences: list[str]) -> tuple[dict[str, str], str | None]:
+    """The short names the document gives its companies (short -> name to report) and
+    the company it is about, read once before the sentences (document-level stage)."""
+    text = "\n".join(sentences)
+    zh_doc = zh.document_companies(text)
+    full = [c.text for s in sentences if not HAN.search(s) for c in find_companies(s, _NO_WATCH)]
+    en_doc = en.document_companies(text, full)
+    known = {**{n: n for n in zh_doc.names}, **en_doc.names}
+    return known, zh_doc.announcing or en_doc.announcing
+
+
+_NO_WATCH = Gazetteer()
 
 
 def _denies(s: _Sentence) -> bool:
@@ -130,25 +206,75 @@ def _denies(s: _Sentence) -> bool:
 
 def _parse(
     text: str,
-    people: Sequence[Entry],
-    companies: Sequence[Entry],
+    people: Gazetteer,
+    companies: Gazetteer,
     known: dict[str, PersonMention],
+    document_companies: dict[str, str],
+    original: str,
 ) -> _Sentence:
-    found_companies = find_companies(text, companies)
-    found_people = find_people(text, people, found_companies, known)
+    found_companies = find_companies(text, companies, document_companies)
+    found_people = [] if _headline_case(text) else find_people(text, people, found_companies, known)
     dates = find_dates(text)
     taken: list[Span] = [*found_companies, *found_people]
     roles = find_roles(text, taken)
     date_spans = [Span(d.start, d.end, "") for d in dates]
     triggers = find_triggers(text, [*taken, *roles, *date_spans])
+    asides = _asides(text, found_companies, found_people, triggers)
     return _Sentence(
         text,
-        tuple(found_companies),
+        tuple(c for c in found_companies if not _within(c, asides)),
         tuple(found_people),
-        tuple(roles),
-        tuple(triggers),
+        tuple(r for r in roles if not _within(r, asides)),
+        tuple(t for t in triggers if not _within(t, asides)),
         tuple(dates),
+        original,
+        tuple(asides),
     )
+
+
+def _headline_case(text: str) -> bool:
+    """A line in headline capitals ("Ford Ekes Out a Sales Gain on Pickups"): every word
+    looks like a name, so none is read as one. The body tells the story again."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if len(words) < 4 or HAN.search(text):
+        return False
+    capital = sum(1 for w in words if w[0].isupper())
+    return capital / len(words) >= 0.75 and not text.rstrip().endswith((".", '"', "”"))
+
+
+# ", the chairman of Acme Inc," after a name: who the person is, not what changed
+_ASIDE_END = re.compile(r"\s*(?:<[^>]{1,12}>)?\s*(?:,|\band\b|(?:[a-z]+\s*)?\.?\s*$)")
+
+
+def _asides(
+    text: str,
+    companies: Sequence[CompanyMention],
+    people: Sequence[PersonMention],
+    triggers: Sequence[TriggerMention],
+) -> list[tuple[int, int]]:
+    """Spans of English appositions that tell where a named person works ("John Smith,
+    the chairman of Acme Inc., said ..."): their companies and roles are not the
+    sentence's change. One comma opens them and one closes them; no change verb inside."""
+    out: list[tuple[int, int]] = []
+    for c in companies:
+        if HAN.search(c.text):
+            continue
+        person = next((p for p in reversed(people) if p.end <= c.start and not p.pronoun), None)
+        if person is None:
+            continue
+        between = text[person.end : c.start]
+        if not between.lstrip().startswith(",") or between.count(",") != 1 or ";" in between:
+            continue
+        if any(person.end <= t.start < c.start for t in triggers) or len(between) > 90:
+            continue
+        end = _ASIDE_END.match(text, c.end)
+        if end:
+            out.append((person.end, end.end()))
+    return out
+
+
+def _within(span: Span, bounds: Sequence[tuple[int, int]]) -> bool:
+    return any(lo <= span.start and span.end <= hi for lo, hi in bounds)
 
 
 def _drafts(s: _Sentence) -> list[_Draft]:
@@ -156,7 +282,24 @@ def _drafts(s: _Sentence) -> list[_Draft]:
     for i in range(len(s.triggers)):
         if not _hedged(s, i):
             out.extend(_trigger_drafts(s, i))
-    return _inherit_roles(out)
+    return _inherit_roles(_succession_roles(s, out))
+
+
+def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
+    """ "A接替B担任R": A takes R and B gives it up; 担任 is not B's own change."""
+    out = list(drafts)
+    for t in s.triggers:
+        if not (t.chinese and t.kind == lx.SUCCESSION):
+            continue
+        old = next((p for p in s.people if p.start >= t.end and not p.pronoun), None)
+        verb = next((u for u in s.triggers if old and u.start == old.end), None)
+        if old is None or verb is None or verb.change != lx.JOINED:
+            continue
+        mine = [d for d in out if d.at == verb.start and d.person == old]
+        roles = next((d.roles for d in mine if d.roles), ())
+        out = [d for d in out if d not in mine]
+        out = [replace(d, roles=d.roles or roles) if d.at == t.start else d for d in out]
+    return out
 
 
 def _inherit_roles(drafts: list[_Draft]) -> list[_Draft]:
@@ -218,7 +361,7 @@ def _background(window: str, after: str) -> bool:
     if _BEFORE.search(window) or lx.EN_RIGHT_BEFORE.search(window):
         return True
     clause = re.split(r"[,;.]", after, maxsplit=1)[0]
-    if lx.EN_BARE_YEAR.search(clause) and not re.search(r"\b(?:will|to)\s+(?:\w+\s+)?$", window):
+    if en.BACKGROUND_TIME.search(clause) and not re.search(r"\b(?:will|to)\s+(?:\w+\s+)?$", window):
         return True
     if _RELATIVE_PRONOUN.search(window):
         clause = re.split(r"[,;]", after, maxsplit=1)[0]
@@ -322,6 +465,40 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
 _LIST_GAP = re.compile(r"^\s*(?:,|、|和|及|与|以及|and|, and)\s*$")
 
 
+def _same_clause_zh(s: _Sentence, at: int, people: list[PersonMention]) -> bool:
+    """ "辞职；某某": a Chinese name after the verb belongs to it only in the same clause."""
+    return bool(people) and not re.search(r"[，；。,;]", s.text[at : people[0].start])
+
+
+def _list_gap(s: _Sentence, lo: int, hi: int) -> bool:
+    lo = max([lo, *(end for start, end in s.asides if start == lo and end <= hi)])
+    gap = s.text[lo:hi]
+    if _LIST_GAP.match(gap) or zh.LIST_GAP.match(gap):
+        return True
+    return _role_gap(s, lo, hi)
+
+
+# "A, executive vice president, B, senior vice president, and C resigned"
+_EN_ROLE_GAP = re.compile(
+    r"^\s*[,;]?\s*(?:(?:the|its|a|an|and|of|senior|acting|former|formerly|currently|also"
+    r"|company's)\s+|\x00[\s,]*)+[,;]?\s*(?:and\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _role_gap(s: _Sentence, lo: int, hi: int) -> bool:
+    """Names in a list, each followed by its role."""
+    if hi - lo > 80 or HAN.search(s.text[lo:hi]):
+        return False
+    chars = list(s.text[lo:hi])
+    roles = [r for r in s.roles if lo <= r.start and r.end <= hi]
+    if not roles:
+        return False
+    for r in reversed(roles):
+        chars[r.start - lo : r.end - lo] = ["\x00"]
+    return _EN_ROLE_GAP.match("".join(chars)) is not None
+
+
 def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
     """The person closest before ``at``, with the names listed right before it."""
     before = [p for p in s.people if p.end <= at]
@@ -329,7 +506,7 @@ def _nearest_before(s: _Sentence, at: int) -> list[PersonMention]:
         return []
     group = [before[-1]]
     for p in reversed(before[:-1]):
-        if not _LIST_GAP.match(s.text[p.end : group[0].start]):
+        if not _list_gap(s, p.end, group[0].start):
             break
         group.insert(0, p)
     return group
@@ -341,7 +518,7 @@ def _first_after(s: _Sentence, at: int, hi: int) -> list[PersonMention]:
         return []
     group = [after[0]]
     for p in after[1:]:
-        if not _LIST_GAP.match(s.text[group[-1].end : p.start]):
+        if not _list_gap(s, group[-1].end, p.start):
             break
         group.append(p)
     return group
@@ -351,9 +528,13 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     t = s.triggers[i]
     _, hi = _bounds(s, i)
     before = _nearest_before(s, t.start)
+    if i and not t.chinese:  # "..., replacing A, and B has been named": A is not named
+        claimed = _objects(s, i - 1, t.start)
+        before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
-    if t.kind == lx.SUCCESSION:
-        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after[:1]]
+    if t.kind == lx.SUCCESSION:  # "will succeed A, B and C"
+        after = [p for p in after if not _next_subject(s, i, p)]
+        return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after]
     if t.kind == lx.SUCCEEDED_BY:
         return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
     if t.kind == lx.TRANS and not t.passive and after:
@@ -361,11 +542,30 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     elif t.kind == lx.AFTER:
         chosen = after or before
     else:
-        chosen = before or (after if t.chinese else [])
+        chosen = before or (after if t.chinese and _same_clause_zh(s, t.end, after) else [])
+        if t.chinese and t.kind == lx.TRANS and not t.passive:
+            chosen = []  # 董事会委任财务顾问: nobody appointed, not the person before
     pairs = [(p, t.change) for p in chosen]
     if t.change == lx.JOINED and after and _TAKES_FROM.match(s.text[t.end : after[0].start]):
         pairs.append((after[0], lx.LEFT))  # "takes over from co-founder Martin Hale"
     return pairs
+
+
+def _next_subject(s: _Sentence, i: int, p: PersonMention) -> bool:
+    """ "..., replacing A, and B has been named": B is the next verb's subject."""
+    if i + 1 >= len(s.triggers):
+        return False
+    between = s.text[p.end : s.triggers[i + 1].start]
+    return "," not in between and len(between.split()) <= 3
+
+
+def _objects(s: _Sentence, k: int, hi: int) -> list[PersonMention]:
+    """The people change verb ``k`` takes as its object (before ``hi``)."""
+    t = s.triggers[k]
+    takes = t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER) or (
+        t.kind == lx.TRANS and not t.passive
+    )
+    return _first_after(s, t.end, hi) if takes else []
 
 
 _TAKES_FROM = re.compile(r"^\s*from\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -490,11 +690,20 @@ def _labels(roles: Iterable[RoleMention]) -> tuple[str, ...]:
 _RANK = {"explicit": 0, "weekday": 1, "relative": 2, "today": 3}
 
 
+# before a date, these tell of a change still to come: its day lies ahead
+_COMING = re.compile(
+    r"\b(?:will|shall|to be|is to|are to|effective|as of|starting|beginning|from)\b[^.;]*$"
+    r"|(?:将|拟|起)[^。；]*$",
+    re.IGNORECASE,
+)
+
+
 def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
     anchor = context.anchor
     out: list[PartialDate | None] = []
     for mention in s.dates:
-        value = resolve(mention, context.published, anchor)
+        forward = _COMING.search(s.text[max(0, mention.start - 60) : mention.start]) is not None
+        value = resolve(mention, context.published, anchor, forward=forward)
         out.append(value)
         anchor = value or anchor
     return out
@@ -521,14 +730,14 @@ def _distance(d: DateMention, at: int) -> int:
 def _finish(
     draft: _Draft, s: _Sentence, resolved: list[PartialDate | None], context: _Context
 ) -> _Found | None:
-    person, evidence, confidence = draft.person, s.text, draft.confidence
+    person, evidence, confidence = draft.person, s.evidence, draft.confidence
     if person.pronoun:
         antecedent = [p for p in s.people if p.end <= person.start and not p.pronoun]
         if antecedent:
             person = antecedent[-1]
         elif context.last_person is not None:
             person = context.last_person
-            evidence = f"{context.last_person_sentence} {s.text}"
+            evidence = f"{context.last_person_sentence} {s.evidence}"
         else:
             return None
         confidence -= 0.1
@@ -538,13 +747,20 @@ def _finish(
         confidence -= doubt
     if company is None or person_key(person.name) == "":
         return None
+    when = _date_for(draft, s, resolved)
+    if HAN.search(s.text) and (
+        not draft.roles or zh.is_history(when, context.published, context.latest_year)
+    ):
+        return None  # a Chinese change names its office; one years before is career history
+    if not HAN.search(s.text) and en.is_history(when, context.published):
+        return None
     statement = Statement(
         person=person.name,
         company=company.name,
         change=draft.change,
         role=", ".join(_ordered(draft.roles)) or None,
         previous_role=", ".join(_ordered(draft.previous)) or None,
-        date=_date_for(draft, s, resolved),
+        date=when,
         evidence=evidence,
         confidence=round(max(0.0, min(1.0, confidence)), 2),
     )
@@ -560,7 +776,12 @@ def _context_company(
 ) -> tuple[CompanyMention | None, float]:
     """A sentence that names no company is about the one named last before it: surely
     when it says "the company", "its" or 该公司, less surely when it says nothing, and
-    not at all when its object is some other company ("four more companies")."""
+    not at all when its object is some other company ("four more companies").
+    A Chinese announcement's 公司 is the company that makes it."""
+    if context.announcing is not None and (
+        zh.SELF_REFERENCE.search(s.text) or en.SELF_REFERENCE.search(s.text)
+    ):
+        return context.announcing, 0.1
     for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
         if pattern.search(s.text) is not None:
             return context.last_company, 0.2
@@ -577,15 +798,22 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
     named = [p for p in s.people if not p.pronoun]
     if named:
         context.last_person = named[-1]
-        context.last_person_sentence = s.text
+        context.last_person_sentence = s.evidence
     for person in named:
         _learn_name(person, context)
     if s.companies:
         context.last_company = s.companies[-1]
+    if context.announcing is None:
+        context.announcing = next(
+            (c for c in s.companies if c.name == context.announcing_name or c.watched), None
+        )
+
+
+_SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "ii", "iii", "iv"])
 
 
 def _learn_name(person: PersonMention, context: _Context) -> None:
-    words = person.text.replace(",", " ").split()
+    words = [w for w in person.text.replace(",", " ").split() if w.lower() not in _SUFFIXES]
     if len(words) < 2 or HAN.search(person.text):
         return
     for word in {words[0], words[-1]}:

@@ -79,7 +79,12 @@ EN_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _EN_ROLES)
 
 # Chinese roles, longest first.
 _ZH_ROLES: tuple[tuple[str, str], ...] = (
+    ("证券事务代表", "securities affairs representative"),
+    ("独立非执行董事", "independent director"),
     ("监事会主席", "chairman of supervisors"),
+    ("董事会主席", "chairman"),
+    ("董事局主席", "chairman"),
+    ("董事局副主席", "vice chairman"),
     ("董事会秘书", "secretary"),
     ("法定代表人", "legal representative"),
     ("副董事长", "vice chairman"),
@@ -88,13 +93,25 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("执行董事", "executive director"),
     ("独立董事", "independent director"),
     ("董秘", "secretary"),
-    ("董事", "director"),
+    ("董事(?![会局])", "director"),
     ("副总经理", "deputy general manager"),
     ("总经理", "general manager"),
     ("经理", "manager"),
-    ("监事", "supervisor"),
+    ("监事(?!会)", "supervisor"),
+    ("高级副总裁", "vice president"),
+    ("执行副总裁", "vice president"),
     ("副总裁", "vice president"),
+    ("行政总裁", "CEO"),
     ("总裁", "president"),
+    ("副行长", "vice president"),
+    ("行长", "president"),
+    ("公司秘书", "secretary"),
+    ("非执董", "non-executive director"),
+    ("首席市场官", "CMO"),
+    ("首席信息官", "CIO"),
+    ("首席风险官", "CRO"),
+    ("基金经理", "fund manager"),
+    ("总监", "head"),
     ("首席执行官", "CEO"),
     ("首席财务官", "CFO"),
     ("财务负责人", "CFO"),
@@ -103,10 +120,19 @@ _ZH_ROLES: tuple[tuple[str, str], ...] = (
     ("首席技术官", "CTO"),
     ("合伙人", "partner"),
     ("法人", "legal representative"),
+    ("负责人", "head"),
+    (
+        "(?:提名|薪酬|审计|审核|战略|风险管理|薪酬与考核|执行|投资)?委员会(?:主席|主任)",
+        "committee chairman",
+    ),
+    ("主管", "head"),
 )
 ZH_ROLE = re.compile("|".join(f"(?P<z{i}>{p})" for i, (p, _) in enumerate(_ZH_ROLES)))
 ZH_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ZH_ROLES)
-ZH_ROLE_WORDS: tuple[str, ...] = tuple(word for word, _ in _ZH_ROLES)
+# the roles that are plain words (without the pattern parts), for prefix and suffix tests
+ZH_ROLE_WORDS: tuple[str, ...] = tuple(
+    w for w in (re.sub(r"\(\?![^)]*\)", "", word) for word, _ in _ZH_ROLES) if w.isalpha()
+)
 
 ROLE_ORDER: tuple[str, ...] = (
     "legal representative",
@@ -204,19 +230,42 @@ EN_TRIGGERS: tuple[TriggerRule, ...] = (
 
 ZH_TRIGGERS: tuple[TriggerRule, ...] = (
     TriggerRule(_zh(r"不再担任|不再任职|不再出任|被免去|被免职|被罢免"), LEFT, INTRANS),
-    TriggerRule(_zh(r"免去|免除|罢免"), LEFT, TRANS),
+    TriggerRule(_zh(r"免去|免除|罢免|辞退|解聘|解除(?=[^，。；]{0,12}职务)"), LEFT, TRANS),
     TriggerRule(
         _zh(r"卸任|辞去|辞任|辞职|离任|离职|退任|卸下|退出|退休(?!年龄|金|人员|制度|后)"),
         LEFT,
         INTRANS,
     ),
-    TriggerRule(_zh(r"接替"), JOINED, SUCCESSION),
+    TriggerRule(_zh(r"接替|替代|取代"), JOINED, SUCCESSION),
     TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"(?:被|获)?提拔为|(?:被|获)?擢升为"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"提拔|擢升"), ROLE_CHANGED, TRANS),
+    # a regulator approves the person's qualification for the post: the appointment holds
+    TriggerRule(_zh(r"核准(?=[^，。；]{2,40}任职资格)"), JOINED, TRANS),
     TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
+    # 被任命, 获委任: the person comes before; 董事会任命某某: the person comes after
     TriggerRule(
-        _zh(r"(?:被)?(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选)(?:为)?"), JOINED, TRANS
+        _zh(
+            r"(?:被|获)(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名(?!委员会))(?:为)?"
+        ),
+        JOINED,
+        INTRANS,
     ),
-    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入"), JOINED, INTRANS),
+    TriggerRule(
+        _zh(r"(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名(?!委员会))(?:为)?"),
+        JOINED,
+        TRANS,
+    ),
+    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入|兼任"), JOINED, INTRANS),
+    # "冷某任总经理一职": a bare 任 before a role (not 曾任, 现任, 历任)
+    TriggerRule(
+        _zh(
+            r"(?<![担出接新现曾历兼留续升调改离辞卸就获委聘主责信])任(?=(?:公司|集团)?"
+            r"(?:董事|监事|总经理|副总经理|总裁|副总裁|行长|副行长|董事会秘书|财务总监|财务负责人))"
+        ),
+        JOINED,
+        INTRANS,
+    ),
 )
 
 # Words that make a nearby change verb something other than a reported change:
@@ -237,8 +286,10 @@ YEAR = re.compile(r"\b(?:19|20)\d\d\b|\bsince\b|\bago\b|\bearlier in\b", re.IGNO
 
 ZH_HEDGE = re.compile(
     r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
-    r"|计划|拟|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
+    r"|计划|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
     r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
+    # a résumé: "1975年出生", "2018年3月至今任", "2005年至2009年任", "历任", "毕业于"
+    r"|出生|毕业于|学历|国籍|至今|迄今|历任|先后|[年月]至(?:\d|今)"
 )
 # right before a change verb these describe a standing position, not a change
 ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
@@ -443,6 +494,7 @@ ZH_SURNAMES = frozenset(
     "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁"
     "蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
     "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "洪萧赖伏储厉奚宿尉幸庹揭晁浦练芮荆蔺薄訾谌邰邸郜鄂鄢阚雍鞠佐"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳",
@@ -485,13 +537,6 @@ ZH_NAME_LEFT: tuple[str, ...] = (
     "集团",
     "人",
     "长",
-    "事",
-    "理",
-    "监",
-    "裁",
-    "官",
-    "书",
-    "秘",
     "称",
     "创始人",
     "表示",
@@ -573,7 +618,19 @@ ZH_NAME_RIGHT: tuple[str, ...] = (
 NOT_NAME_WORDS = NOT_NAME_WORDS | frozenset(
     ["datuk", "dato", "datin", "tun", "puan", "haji", "lord", "lady", "dame"]
 )
-ZH_NAME_LEFT = (*ZH_NAME_LEFT, "的")
+ZH_NAME_LEFT = (
+    *ZH_NAME_LEFT,
+    "的",
+    "儿子",
+    "女儿",
+    "妻子",
+    "丈夫",
+    "父亲",
+    "母亲",
+    "兄弟",
+    "侄女",
+    "侄子",
+)
 ZH_NAME_RIGHT = (
     *ZH_NAME_RIGHT,
     "因",
@@ -590,9 +647,21 @@ ZH_NAME_RIGHT = (
     "目前",
     "现任",
     "曾",
+    "递交",
+    "提交",
+    "提出",
+    "请辞",
+    "申请",
+    "因",
+    "向",
+    "自",
+    "获",
+    "拟",
+    "将于",
+    "于",
 )
 # a Chinese name does not end in these
-ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任")
+ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任拟仍曾或即还就都")
 
 # a sentence that says the one before it was untrue
 EN_DENIAL = re.compile(

@@ -10,8 +10,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.identity import Entry, Match, match_company, match_person
+from monitor.identity import Entry
 from monitor.news import lexicon as lx
+from monitor.news.gazetteer import Gazetteer
+from monitor.news.profiles import en, zh
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,6 @@ _EN_COMPANY = re.compile(
 )
 _ZH_FORM = r"(?:集团股份有限公司|集团有限公司|股份有限公司|有限责任公司|有限公司|集团)"
 _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff（）()A-Za-z0-9·]{2,40}?" + _ZH_FORM)
-_ZH_CUT = re.compile(
-    r".*(?:卸任|辞去|辞任|离任|退出|出任|担任|接任|新任|当选|任命|聘任|免去|不再|显示|消息|旗下|"
-    r"其中|以及|变更为|改为|成为|加入|进入|控股的|投资的|持股的|发生|股东|的|、|在|于|由|从|与|和|及|对|向|"
-    r"将|已|是|被|据|称|中|了|日前|此前|之前|随后|此后|之后|\d{1,4}[年月日号]|即)"
-)
 _EN_LEADING_NOISE = re.compile(
     r"^(?:(?:The|On|In|At|As|And|But|While|Both|Its|His|Her|Their|Former|Then|Meanwhile"
     r"|Also|According|Shares|Sources|Today|Yesterday|Notably|Earlier|Later|Separately"
@@ -94,15 +91,39 @@ _EN_LEADING_NOISE = re.compile(
 )
 
 
-def find_companies(sentence: str, watch: Sequence[Entry]) -> list[CompanyMention]:
-    """Company names by legal form (Co., Ltd.; Inc.; 有限公司; 集团 ...) and watch-list names."""
+def find_companies(
+    sentence: str, watch: Gazetteer, known: Mapping[str, str] | None = None
+) -> list[CompanyMention]:
+    """Company names by legal form (Co., Ltd.; Inc.; 有限公司; 集团 ...), watch-list names
+    and ``known`` names (the short names the document gives its companies, each with the
+    name to report it by)."""
+    watched = watch.spans(sentence)
     found: list[CompanyMention] = []
     for start, end in _legal_form_spans(sentence):
-        found.append(_company(sentence, start, end, watch))
-    for start, end, entry in _watch_spans(sentence, watch):
+        found.append(_company(sentence, start, end, watch, watched))
+    for start, end, entry in watched:
         if not any(c.overlaps(start, end) for c in found):
             found.append(CompanyMention(start, end, sentence[start:end], entry.name, True))
+    for start, end, full in _known_spans(sentence, known or {}):
+        if not any(c.overlaps(start, end) for c in found):
+            listed = watch.lookup(full)
+            name = listed.name if listed is not None else full
+            found.append(CompanyMention(start, end, sentence[start:end], name, listed is not None))
     return sorted(found, key=lambda c: c.start)
+
+
+def _known_spans(sentence: str, known: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for name in sorted(known, key=len, reverse=True):
+        if HAN.search(name):
+            at = sentence.find(name)
+            while at >= 0:
+                out.append((at, at + len(name), known[name]))
+                at = sentence.find(name, at + len(name))
+            continue
+        pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(?!\s+[A-Z][a-z])"
+        out.extend((m.start(), m.end(), known[name]) for m in re.finditer(pattern, sentence))
+    return out
 
 
 def _legal_form_spans(sentence: str) -> list[tuple[int, int]]:
@@ -115,8 +136,9 @@ def _legal_form_spans(sentence: str) -> list[tuple[int, int]]:
             spans.append((start, m.end()))
     for m in _ZH_COMPANY.finditer(sentence):
         text = m.group()
-        cut = _ZH_CUT.match(text[:-2])
-        start = m.start() + (cut.end() if cut else 0)
+        form = re.search(_ZH_FORM + "$", text)
+        head = text[: form.start()] if form else text
+        start = m.start() + len(head) - len(zh.trim_company_lead(head))
         if m.end() - start >= 4 and _has_name_before_form(sentence[start : m.end()]):
             spans.append((start, m.end()))
     return spans
@@ -132,30 +154,22 @@ def _has_name_before_form(text: str) -> bool:
     return len(stripped) >= 2
 
 
-def _company(sentence: str, start: int, end: int, watch: Sequence[Entry]) -> CompanyMention:
+def _company(
+    sentence: str,
+    start: int,
+    end: int,
+    watch: Gazetteer,
+    watched: Sequence[tuple[int, int, Entry]] = (),
+) -> CompanyMention:
+    """A company named with its legal form; watched when the watch list names it, with or
+    without the legal form ("Acme" on the list, "Acme Inc" in the text)."""
     text = sentence[start:end]
-    found = match_company(text, watch) if watch else None
-    if isinstance(found, Match):
-        return CompanyMention(start, end, text, found.entry.name, True)
+    entry = watch.lookup(text)
+    if entry is None:
+        entry = next((e for lo, hi, e in watched if lo == start and hi <= end), None)
+    if entry is not None:
+        return CompanyMention(start, end, text, entry.name, True)
     return CompanyMention(start, end, text, text, False)
-
-
-def _watch_spans(sentence: str, watch: Sequence[Entry]) -> list[tuple[int, int, Entry]]:
-    spans: list[tuple[int, int, Entry]] = []
-    for entry in watch:
-        for name in (entry.name, *entry.aliases):
-            for m in _literal(name).finditer(sentence):
-                spans.append((m.start(), m.end(), entry))
-    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    return spans
-
-
-def _literal(name: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in re.split(r"[\s,]+", name.strip()) if p]
-    body = r"[\s,]+".join(parts)
-    if HAN.search(name):
-        return re.compile(body)
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------
@@ -165,11 +179,15 @@ def _literal(name: str) -> re.Pattern[str]:
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
 _EN_NAME_TOKEN = (
-    rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
-    rf"|[{_UP}]\.)"
+    rf"(?!(?:Jr|Sr)\b)"  # a suffix is no name part
+    rf"(?:[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:[-'’][{_UP}]?[{_LOW}]+)?"  # McAfee, Smith-Jones
+    rf"|[{_UP}]['’][{_UP}][{_LOW}]+"  # O'Reilly
+    rf"|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
+    rf"|[{_UP}]\.(?:[{_UP}]\.)*)"  # initials: "R.", "W.D."
 )
 _SINGLE_NAME = re.compile(rf"(?<![\w.])[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?(?![\w])")
 _EN_PARTICLE = r"(?:de|da|di|van|von|der|den|la|le|bin|al|del)"
+_EN_SUFFIX = r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))"  # "Lloyd U. Noland Jr.", "Ely II"
 _EN_NAME = re.compile(
     r"(?<![\w.])"
     + _EN_NAME_TOKEN
@@ -177,7 +195,9 @@ _EN_NAME = re.compile(
     + _EN_PARTICLE
     + r"\s+)?"
     + _EN_NAME_TOKEN
-    + r"){1,3}(?![\w])"
+    + r"){1,3}"
+    + _EN_SUFFIX
+    + r"?(?![\w])"
 )
 _EN_TITLED = re.compile(
     rf"\b(?:Mr|Mrs|Ms|Dr)\.?\s+(?P<name>[{_UP}][{_LOW}]+(?:[-'][{_UP}][{_LOW}]+)?)(?![\w])"
@@ -186,7 +206,7 @@ _EN_TITLED = re.compile(
 
 def find_people(
     sentence: str,
-    watch: Sequence[Entry],
+    watch: Gazetteer,
     taken: Sequence[Span],
     known: Mapping[str, PersonMention] | None = None,
 ) -> list[PersonMention]:
@@ -195,7 +215,7 @@ def find_people(
     and subject pronouns, outside the ``taken`` spans (companies)."""
     found: list[PersonMention] = []
     blocked: list[Span] = list(taken)
-    for start, end, entry in _watch_spans(sentence, watch):
+    for start, end, entry in watch.spans(sentence):
         if not any(b.overlaps(start, end) for b in blocked):
             mention = PersonMention(start, end, sentence[start:end], entry.name, True)
             found.append(mention)
@@ -229,36 +249,60 @@ def _zh_pronouns(sentence: str) -> list[re.Match[str]]:
     return out
 
 
-def _person(text: str, start: int, end: int, watch: Sequence[Entry]) -> PersonMention:
-    found = match_person(text, watch) if watch else None
-    if isinstance(found, Match):
-        return PersonMention(start, end, text, found.entry.name, True)
+def _person(text: str, start: int, end: int, watch: Gazetteer) -> PersonMention:
+    entry = watch.lookup(text)
+    if entry is not None:
+        return PersonMention(start, end, text, entry.name, True)
     return PersonMention(start, end, text, text, False)
 
 
 def _name_shaped(sentence: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _EN_NAME.finditer(sentence):
-        spans.extend(_clean_en_name(sentence, m.start(), m.end()))
+        spans.extend(
+            (a, b)
+            for a, b in _clean_en_name(sentence, m.start(), m.end())
+            if not _UNIT_OF.search(sentence, 0, a)
+        )
     for m in _EN_TITLED.finditer(sentence):
         spans.append((m.start("name"), m.end("name")))
-    spans.extend(_zh_names(sentence))
+    spans.extend(zh.find_names(sentence))
     return spans
+
+
+# "the company's Consumer Durables": a part of the company, not a person
+_UNIT_OF = re.compile(r"\b(?:company|firm|group|corporation|bank)['’]s\s+$", re.IGNORECASE)
 
 
 def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a run of capitalised words at words that are not name parts."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    for w in re.finditer(r"\S+", sentence[start:end]):
+    words = list(re.finditer(r"\S+", sentence[start:end]))
+    for k, w in enumerate(words):
         word = w.group().strip(".,").lower()
-        if word in lx.NOT_NAME_WORDS or word.endswith("ly"):
+        if word in en.ORG_WORDS:  # "Boeing Military Aircraft" is no person
+            return []
+        if word in en.PLACES and not run and _name_follows(words, k):
+            run.append((start + w.start(), start + w.end()))  # "Chengdu Li"
+        elif word in lx.NOT_NAME_WORDS or _ADVERB.search(word):
             out.extend(_keep_run(run))
             run = []
         else:
             run.append((start + w.start(), start + w.end()))
     out.extend(_keep_run(run))
     return out
+
+
+# "Separately", "Additionally" open sentences; "Reilly", "Kelly", "Emily" are names
+_ADVERB = re.compile(r"^\w{3,}(?:ally|ately|ously|ively|ently|antly|ectly|edly|arly)$|-based$")
+
+
+def _name_follows(words: list[re.Match[str]], k: int) -> bool:
+    if k + 1 >= len(words) or words[k].group().endswith((",", ".")):
+        return False
+    nxt = words[k + 1].group().strip(".,").lower()
+    return nxt not in lx.NOT_NAME_WORDS and nxt not in en.PLACES and nxt not in en.ORG_WORDS
 
 
 def _keep_run(run: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -326,12 +370,26 @@ def _zh_right_ok(sentence: str, j: int) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def _scripts(sentence: str) -> tuple[bool, bool]:
+    """Whether the sentence has Latin words and Chinese characters: each language's
+    patterns only run where its script is."""
+    return _LATIN.search(sentence) is not None, HAN.search(sentence) is not None
+
+
 def find_roles(sentence: str, taken: Sequence[Span]) -> list[RoleMention]:
     """Role words, with their canonical English label, outside the ``taken`` spans."""
     out: list[RoleMention] = []
-    for pattern, labels in ((lx.EN_ROLE, lx.EN_ROLE_LABELS), (lx.ZH_ROLE, lx.ZH_ROLE_LABELS)):
+    latin, han = _scripts(sentence)
+    tables = (
+        *(((lx.EN_ROLE, lx.EN_ROLE_LABELS), (en.ROLE, en.ROLE_LABELS)) if latin else ()),
+        *(((lx.ZH_ROLE, lx.ZH_ROLE_LABELS),) if han else ()),
+    )
+    for pattern, labels in tables:
         for m in pattern.finditer(sentence):
-            if any(t.overlaps(m.start(), m.end()) for t in taken):
+            if any(t.overlaps(m.start(), m.end()) for t in (*taken, *out)):
                 continue
             index = int((m.lastgroup or "r0")[1:])
             out.append(RoleMention(m.start(), m.end(), m.group(), labels[index]))
@@ -351,7 +409,9 @@ _ZH_PASSIVE = re.compile(r"被$")
 def find_triggers(sentence: str, taken: Sequence[Span]) -> list[TriggerMention]:
     """Change verbs in order; an earlier rule wins where two overlap."""
     out: list[TriggerMention] = []
-    for rules, chinese in ((lx.EN_TRIGGERS, False), (lx.ZH_TRIGGERS, True)):
+    latin, han = _scripts(sentence)
+    english = (*en.TRIGGERS, *lx.EN_TRIGGERS) if latin else ()
+    for rules, chinese in ((english, False), (lx.ZH_TRIGGERS if han else (), True)):
         for rule in rules:
             for m in rule.pattern.finditer(sentence):
                 start, end = m.start(), m.end()

@@ -115,6 +115,8 @@ def _ends_sentence(before: str, mark: str, rest: str) -> bool:
     last = word.group(1).lower() if word else ""
     if last in _NEVER_ENDS or (len(last) == 1 and last.isalpha()):
         return False
+    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", last) and re.match(r"[A-Z][a-z]", rest):
+        return False  # initials before a name: "W.D. Masterson"
     if last in _LEGAL_FORMS or last.endswith(".co"):
         return not _CONTINUES_NAME.match(rest)
     return True

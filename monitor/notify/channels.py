@@ -8,6 +8,7 @@ behind the URL) is a configuration problem that retrying cannot fix.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("monitor.notify")
 
 SEND_TIMEOUT = 60.0  # seconds for one message to one channel, all its services
+# The header that carries a message's idempotency key (webhooks, and mail as a header):
+# the same alert sent again after a crash carries the same key.
+KEY_HEADER = "Idempotency-Key"
 Verdict = Literal["sent", "retry", "dead"]
 
 
@@ -182,15 +186,38 @@ class Channels:
         return self._built[name]
 
 
+# apprise logs the cause of a failure (an SMTP server's reply, an HTTP body) at DEBUG,
+# after a WARNING that only names the failure ("Connection error ...").
+_CAUSE = re.compile(r"(?i)exception|error|refused|denied|not supported|reply|response details")
+
+
 def _error_text(result: Any, secrets: frozenset[str]) -> str | None:
     lines = [
         entry.message
         for entry in result.logs()
         if str(entry.level).upper() in ("WARNING", "ERROR", "CRITICAL")
+        or _CAUSE.search(str(entry.message))
     ]
     if not lines:
         return None
     return redact_text("; ".join(dict.fromkeys(lines)), secrets)[:2000]
+
+
+async def _notify(apobj: Any, message: Message, timeout: float) -> Any:
+    """Send, asking apprise to keep its DEBUG lines in the result where it can (the
+    ``log_level`` of newer apprise versions)."""
+    kwargs: dict[str, Any] = {
+        "body": message.body,
+        "title": message.title,
+        "body_format": message.format,
+        "timeout": timeout,
+    }
+    try:
+        return await apobj.async_notify(**kwargs, log_level=logging.DEBUG)
+    except TypeError as exc:
+        if "log_level" not in str(exc):
+            raise
+        return await apobj.async_notify(**kwargs)
 
 
 def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
@@ -209,18 +236,29 @@ def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
     return SendResult("retry", status.name, error, services)
 
 
-async def send(built: Built, message: Message, *, timeout: float = SEND_TIMEOUT) -> SendResult:
-    """Send one message through one channel; never raises."""
+def _stamp(apobj: apprise.Apprise, key: str | None) -> None:
+    """Put the idempotency key in the headers of every service that sends headers
+    (webhooks, mail). A channel's messages go one at a time, so this cannot race."""
+    for service in apobj:
+        headers = getattr(service, "headers", None)
+        if isinstance(headers, dict):
+            if key:
+                headers[KEY_HEADER] = key
+            else:
+                headers.pop(KEY_HEADER, None)
+
+
+async def send(
+    built: Built, message: Message, *, key: str | None = None, timeout: float = SEND_TIMEOUT
+) -> SendResult:
+    """Send one message through one channel; never raises. ``key`` is the message's
+    idempotency key, sent as a header wherever the service allows headers."""
     secrets = built.secrets
     if built.apobj is None:
         return SendResult("dead", "CONFIG", built.error)
     try:
-        result = await built.apobj.async_notify(
-            body=message.body,
-            title=message.title,
-            body_format=message.format,
-            timeout=timeout,
-        )
+        _stamp(built.apobj, key)
+        result = await _notify(built.apobj, message, timeout)
     except Exception as exc:  # apprise plugins may raise anything; the row is retried
         return SendResult("retry", "ERROR", redact_text(f"{type(exc).__name__}: {exc}", secrets))
     return read_result(result, secrets)

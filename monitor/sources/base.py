@@ -11,14 +11,14 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.fetch import Fetcher
 from monitor.fieldtypes import Duration
-from monitor.model import Extraction
+from monitor.model import Article, Extraction
 
 Scope = Literal["company", "person", "news"]
 
@@ -74,17 +74,6 @@ class Observed:
     etag: str | None = None
     last_modified: str | None = None
     url: str = ""
-
-
-@dataclass(frozen=True)
-class Article:
-    """One news article, read: its main text without navigation, ads or comments."""
-
-    key: str  # what the source remembers it by: the link, else the feed entry id
-    url: str
-    title: str
-    text: str
-    published: date | None = None
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+Clock = Callable[[], datetime]  # naive UTC now; the product passes ``utcnow``, tests a fake
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """What the configuration says about a source."""
@@ -186,20 +189,39 @@ class EventRecord:
             "previous_role": self.previous_role or None,
             "effective_date": self.effective_date,
             "published_date": self.published_date,
-            "detected_at": self.detected_at.replace(tzinfo=UTC).isoformat(),
+            "detected_at": _rfc3339(self.detected_at),
             "source": self.source,
             "url": self.url,
             "evidence": self.evidence,
             "origin": self.origin,
             "confidence": self.confidence,
-            "confirmed_at": self.confirmed_at.replace(tzinfo=UTC).isoformat()
-            if self.confirmed_at
-            else None,
+            "confirmed_at": _rfc3339(self.confirmed_at) if self.confirmed_at else None,
             "evidence_items": list(self.evidence_items),
         }
 
 
+@dataclass(frozen=True)
+class HealthStep:
+    """One check's effect on its source's failures in a row, for health hooks."""
+
+    source_id: int
+    source: str
+    url: str
+    failures_before: int
+    failed: bool  # failed or held: either way the source saw nothing
+    error: str | None = None
+    reason_before: str | None = None  # why the source was unhealthy before this check
+
+
+def _rfc3339(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, to the second (the store keeps naive UTC)."""
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 EventHook = Callable[[Connection, Sequence[EventRecord]], None]
+# Called in the transaction that saves the checks, so what a hook writes for a change
+# of health (an operator alert) is committed with the check that caused it, or not at all.
+HealthHook = Callable[[Connection, Sequence[HealthStep]], None]
 T = TypeVar("T")
 
 
@@ -208,6 +230,7 @@ class Store:
         self.url = url
         self.engine = _engine(url)
         self.event_hooks: list[EventHook] = []
+        self.health_hooks: list[HealthHook] = []
         # Who is who on the watch list, so that news and registry reports of one
         # change become one event (set by the Checker from the config).
         self.watch: Watch | None = None
@@ -382,28 +405,25 @@ class Store:
 
     # --- checks ----------------------------------------------------------
 
-    def save(self, outcomes: Sequence[CheckOutcome]) -> list[EventRecord]:
+    def save(
+        self, outcomes: Sequence[CheckOutcome], *, guard: Callable[[Connection], None] | None = None
+    ) -> list[EventRecord]:
         """Write a batch of checks in one transaction; return the events created.
 
         Source updates and event-less snapshots go out as one executemany each:
         a cycle over thousands of sources is a handful of statements, not thousands.
+        ``guard`` runs first in the transaction; whatever it raises writes nothing.
         """
         created: list[EventRecord] = []
         with self._lock, self.engine.begin() as conn:
+            if guard is not None:
+                guard(conn)
+            before = _failures(conn, [o.source_id for o in outcomes]) if self.health_hooks else {}
             quiet = [o for o in outcomes if o.reference is not None and not o.changes]
             if quiet:
                 conn.execute(insert(snapshots), [_snapshot_row(o) for o in quiet])
             for outcome in outcomes:
-                if outcome.changes:
-                    created.extend(self._save_changes(conn, outcome))
-                if outcome.seen:
-                    from monitor.store.news import mark_seen
-
-                    mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
-                if outcome.listed is not None:
-                    from monitor.store.news import refresh_listed
-
-                    refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
+                created.extend(self._save_outcome(conn, outcome))
             for kind, statement in _UPDATES.items():
                 rows = [_source_params(o) for o in outcomes if _update_kind(o) == kind]
                 if rows:
@@ -411,6 +431,22 @@ class Store:
             if created:
                 for hook in self.event_hooks:
                     hook(conn, created)
+            if self.health_hooks:
+                steps = [_health_step(o, before.get(o.source_id, (0, None))) for o in outcomes]
+                for health_hook in self.health_hooks:
+                    health_hook(conn, steps)
+        return created
+
+    def _save_outcome(self, conn: Connection, outcome: CheckOutcome) -> list[EventRecord]:
+        created = self._save_changes(conn, outcome) if outcome.changes else []
+        if outcome.seen:
+            from monitor.store.news import mark_seen
+
+            mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
+        if outcome.listed is not None:
+            from monitor.store.news import refresh_listed
+
+            refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
         return created
 
     def _save_changes(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
@@ -480,10 +516,13 @@ class Store:
         since: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = True,
+        ids: Sequence[int] | None = None,
     ) -> list[EventRecord]:
         query = select(events)
         if since is not None:
             query = query.where(events.c.detected_at >= since)
+        if ids is not None:
+            query = query.where(events.c.id.in_(list(ids)))
         order = (events.c.detected_at.desc(), events.c.id.desc())
         if not newest_first:
             order = (events.c.detected_at.asc(), events.c.id.asc())
@@ -496,6 +535,35 @@ class Store:
             found = [event_record(row._asdict()) for row in conn.execute(query)]
             items = evidence_items(conn, [e.id for e in found])
         return [replace(e, evidence_items=tuple(items.get(e.id, ()))) for e in found]
+
+
+def _failures(
+    conn: Connection, ids: Sequence[int], chunk: int = 900
+) -> dict[int, tuple[int, str | None]]:
+    """Each source's failures in a row and why it was unhealthy, as the transaction sees
+    them before its updates."""
+    found: dict[int, tuple[int, str | None]] = {}
+    for start in range(0, len(ids), chunk):
+        part = list(ids[start : start + chunk])
+        query = select(sources.c.id, sources.c.consecutive_failures, sources.c.health_reason).where(
+            sources.c.id.in_(part)
+        )
+        found.update((int(i), (int(n), reason)) for i, n, reason in conn.execute(query))
+    return found
+
+
+def _health_step(out: CheckOutcome, before: tuple[int, str | None]) -> HealthStep:
+    """A held check counts as a failure, its reason as the error."""
+    failures, reason = before
+    return HealthStep(
+        out.source_id,
+        out.source_name,
+        out.url,
+        failures,
+        out.counts_as_failure,
+        out.error or (out.reason if out.held else None),
+        reason_before=reason,
+    )
 
 
 def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:

@@ -1,0 +1,313 @@
+"""The English profile: what English company news needs beyond single sentences.
+
+A company is named in full once ("Flight Dynamics Inc", "<Terrapet Energy Corp>") and
+then by a shorter name ("Flight Dynamics", "Terrapet"), or by "the company" and "it".
+So before the sentences are read, the whole document's full names give the short names
+it may use later, and the company the story is about (the announcing company) is the
+one the headline names, else the first one named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.news.lexicon import AFTER, INTRANS, JOINED, LEFT, TRANS, TriggerRule
+
+__all__ = ["SELF_REFERENCE", "TRIGGERS", "DocumentCompanies", "document_companies"]
+
+
+def _en(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])", re.IGNORECASE)
+
+
+_BE = r"(?:was|were|is|are|be|been|being|has been|have been|had been)"
+_OFFICE = r"(?:chairman|chairwoman|president|director|chief|ceo|cfo|coo|treasurer|secretary)"
+_DUTIES = r"(?:duties|posts?|positions?|roles?|titles?|jobs?)"
+
+# Offices beyond the general English roles (lexicon.EN_ROLE): the value is the label.
+_ROLES: tuple[tuple[str, str], ...] = (
+    (r"treasurer", "treasurer"),
+    (r"(?:corporate )?controller|comptroller", "controller"),
+    (r"general counsel|chief legal officer", "general counsel"),
+)
+ROLE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ROLES)
+
+# Places that begin many names too ("Chengdu Li"): part of a name when one follows.
+PLACES = frozenset(
+    ["beijing", "shanghai", "shenzhen", "wuhan", "chengdu", "london", "china", "chinese"]
+)
+
+# Change constructions of company news, tried before the general change verbs.
+TRIGGERS: tuple[TriggerRule, ...] = (
+    # "Geiger's post has been filled by John Desmond"
+    TriggerRule(_en(_BE + r" filled by"), JOINED, AFTER),
+    # "was relieved of his duties"
+    TriggerRule(_en(r"relieved of (?:his|her|their|all) " + _DUTIES), LEFT, INTRANS),
+    # "will assume the added duties of", "assuming his duties"
+    TriggerRule(
+        _en(
+            r"assum(?:e|es|ed|ing) (?:the |his |her |their )?(?:added |additional |new |former )?"
+            + _DUTIES
+            + r"(?: of)?"
+        ),
+        JOINED,
+        INTRANS,
+    ),
+    # "will take an early retirement", "took early retirement"
+    TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:an )?early retirement"), LEFT, INTRANS),
+    # "announced the appointment of Jane Doe as CFO", "accepted the resignation of"
+    TriggerRule(_en(r"(?:the )?(?:appointment|election|nomination)s? of"), JOINED, TRANS),
+    TriggerRule(
+        _en(r"(?:the )?(?:resignation|retirement|departure|removal|dismissal|ouster)s? of"),
+        LEFT,
+        TRANS,
+    ),
+    # "nominated Richard Roe ... for election to its board"
+    TriggerRule(_en(r"nominat(?:e|es|ed|ing)"), JOINED, TRANS),
+    # "Joseph Roe, currently president, will be vice chairman"
+    TriggerRule(
+        _en(r"will be(?= (?:the |its |a |an )?(?:[a-z-]+ ){0,2}" + _OFFICE + ")"),
+        JOINED,
+        INTRANS,
+        needs_role=True,
+    ),
+    # "will serve as acting chief executive"
+    TriggerRule(_en(r"(?:will|to|shall) (?:also )?serve as"), JOINED, INTRANS, needs_role=True),
+    # "took the reins from", "was ushered into retirement"
+    TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:over )?the reins"), JOINED, INTRANS),
+    TriggerRule(
+        _en(r"(?:ushered|eased|forced|pushed|nudged) (?:in)?to retirement|(?:forced|pushed) out"),
+        LEFT,
+        INTRANS,
+    ),
+    # "added Jane Doe to its board"
+    TriggerRule(_en(r"add(?:s|ed|ing)"), JOINED, TRANS, needs_role=True),
+)
+
+# "it said", "the company said", "its board": the company the story is about
+SELF_REFERENCE = re.compile(
+    r"(?:^|[,;]\s*|\bthat\s+)(?:It|it)\s+(?:also\s+)?(?:said|named|appointed|elected|announced)\b"
+    r"|\bthe (?:company|firm|group|bank|corporation|concern)\b|\bits\b",
+    re.IGNORECASE,
+)
+
+_LEGAL = re.compile(
+    r"(?:,?\s+(?:Co\.?,?\s*Ltd\.?|Company|Co\.?|Inc\.?|Incorporated|Corp\.?|Corporation|Ltd\.?"
+    r"|Limited|plc|PLC|LLC|L\.P\.|LP|AG|SE|N\.V\.|S\.A\.|NV|SA|Group|Holdings?|Cos\.?))+$"
+)
+# Reuters writes a company's name in angle brackets: "<Terrapet Energy Corp>"
+_BRACKETED = re.compile(r"<([A-Z][^<>]{1,60})>")
+# words that begin many company names and mean nothing alone
+_GENERIC = frozenset(
+    [
+        "american",
+        "national",
+        "general",
+        "first",
+        "united",
+        "international",
+        "new",
+        "north",
+        "south",
+        "east",
+        "west",
+        "western",
+        "eastern",
+        "northern",
+        "southern",
+        "central",
+        "pacific",
+        "atlantic",
+        "continental",
+        "federal",
+        "commercial",
+        "industrial",
+        "financial",
+        "savings",
+        "security",
+        "standard",
+        "great",
+        "royal",
+        "global",
+        "the",
+        "a",
+        "an",
+        "and",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "to",
+    ]
+)
+
+
+# words that end (or make) the name of an organisation, never a person's
+_ORG_WORDS = """association bancorp bancshares bank banks bankshares savings trust partners airlines
+    airways industries laboratories labs systems technologies technology electronics
+    communications motors resources energy exploration petroleum oil gas mining minerals
+    pharmaceuticals pharmaceutical insurance financial securities capital investors stores
+    enterprises international corporation company companies inc corp ltd plc group holdings
+    division unit subsidiary products services software networks media entertainment
+    foods brands manufacturing equipment instruments semiconductor semiconductors
+    chemical chemicals steel properties realty fund funds force army navy agency
+    commission committee council department ministry board exchange university college
+    institute hospital video studios pictures broadcasting aircraft aerospace news"""
+ORG_WORDS = frozenset(_ORG_WORDS.split())
+
+_CAP_WORD = r"[A-Z][\w&'’.-]*"
+_LINKED = r"(?:[ \t]+(?:of|and|&|for|de)[ \t]+" + _CAP_WORD + r"|[ \t]+" + _CAP_WORD + ")"
+_CAP_RUN = _CAP_WORD + _LINKED + "*"
+# Reuters: "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN"
+_TICKER_HEADLINE = re.compile(r"^\s*(?P<name>[A-Z][A-Z0-9&'.,\- ]{1,60}?)\s*<[A-Z0-9.]+>")
+# "PORTLAND, Ore., March 26 - Flight Dynamics Inc said ..."
+_DATELINE_SUBJECT = re.compile(
+    r"^[A-Z][A-Za-z .,']{1,40},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|[A-Z][a-z]+)\s+-\s+"
+    r"(?:<)?(?P<name>" + _CAP_RUN + r")>?\s+(?:said|reported|announced|elected|appointed|named)\b",
+    re.MULTILINE,
+)
+_TAIL = re.compile(_LINKED + "*")
+_ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
+
+
+# in the clause of a past change these make it background: "joined in 2009", "a year ago"
+BACKGROUND_TIME = re.compile(
+    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b", re.IGNORECASE
+)
+
+
+def is_history(when: str | None, published: date | None) -> bool:
+    """A change dated six months or more before the story is background, not news
+    ("took up his duties in June 1986" in a March 1987 story)."""
+    if when is None or published is None or not when[:4].isdigit():
+        return False
+    year, month = int(when[:4]), int(when[5:7]) if len(when) >= 7 else 1
+    return (published.year * 12 + published.month) - (year * 12 + month) >= 6
+
+
+_LINKS = frozenset(["the", "a", "an", "and", "of", "for", "in", "on", "at", "by", "to", "&"])
+
+
+@dataclass(frozen=True)
+class DocumentCompanies:
+    """Short names the document uses for its companies (short -> full), and the company
+    the story is about."""
+
+    names: Mapping[str, str]
+    announcing: str | None
+
+
+def stem(name: str) -> str:
+    """The name without its legal form: "Flight Dynamics Inc" -> "Flight Dynamics"."""
+    return _LEGAL.sub("", name.strip()).strip(" ,")
+
+
+def document_companies(text: str, full_names: Iterable[str]) -> DocumentCompanies:
+    """Short names for the companies named in full (``full_names``, in text order)."""
+    full = list(dict.fromkeys([*full_names, *_bracketed(text), *_cued(text)]))
+    # "American Vision" found alone is the start of "American Vision Centers Inc"
+    full = [n for n in full if not any(o != n and o.startswith(n + " ") for o in full)]
+    owners: dict[str, set[str]] = {}
+    for name in full:
+        for short in _short_forms(name, text):
+            owners.setdefault(short, set()).add(name)
+    # "Xiaomi" for both "Xiaomi Technology Co." and "Xiaomi Automobile Co.": neither
+    names = {short: next(iter(fulls)) for short, fulls in owners.items() if len(fulls) == 1}
+    return DocumentCompanies(names, _announcing(text, full))
+
+
+def _cued(text: str) -> list[str]:
+    """Companies named without a legal form: the one before the headline's ticker (as the
+    text spells it), the subject of the dateline sentence, names ending in an
+    organisation word ("Valley Federal Savings and Loan Association")."""
+    out: list[str] = []
+    headline = next((line for line in text.splitlines() if line.strip()), "")
+    ticker = _TICKER_HEADLINE.match(headline)
+    if ticker:
+        head = ticker.group("name").strip(" ,.")
+        body = len(headline)  # the body's spelling, not the headline's capitals
+        spelled = r"[\s,]+".join(re.escape(w) for w in head.replace(",", " ").split())
+        m = re.compile(r"(?<![\w-])" + spelled + r"\b", re.IGNORECASE).search(text, body)
+        if m:
+            tail = _TAIL.match(text, m.end())
+            out.append(_trim_run(m.group() + (tail.group() if tail else ""), head))
+    out.extend(m.group("name") for m in _DATELINE_SUBJECT.finditer(text))
+    for m in _ORG_RUN.finditer(text):
+        words = m.group("name").split()
+        if (
+            len(words) >= 2
+            and words[-1].lower().strip(".,") in ORG_WORDS
+            and words[0] != "The"
+            and re.search("[a-z]", m.group("name"))  # not a headline in capitals
+        ):
+            out.append(m.group("name"))
+    return [n for n in (o.strip(" ,.") for o in out) if len(n) >= 3]
+
+
+def _trim_run(run: str, head: str) -> str:
+    """The capitalised run after the headline name, without a trailing "Inc"-less
+    sentence word: at most the headline's words plus three."""
+    words = run.split()
+    keep = len(head.split()) + 3
+    return " ".join(words[:keep])
+
+
+def _bracketed(text: str) -> list[str]:
+    return [
+        m.group(1).strip()
+        for m in _BRACKETED.finditer(text)
+        if re.search(r"[a-z]", m.group(1)) and " " in m.group(1).strip()
+    ]
+
+
+def _short_forms(name: str, text: str) -> list[str]:
+    """The stem, and leading parts of it that the text uses on their own."""
+    base = stem(name)
+    words = base.split()
+    if not words or not words[0][:1].isupper():
+        return []
+    out = [name, base] if base != name and len(base) >= 3 else [name]
+    if len(words) == 1 and words[0].isupper() and len(words[0]) >= 4:
+        out.append(words[0].title())  # "ROLM Corp" is "Rolm" in the text
+    for n in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:n])
+        alone = r"(?<![\w-])" + re.escape(head) + r"\b(?![ \t]+" + re.escape(words[n]) + ")"
+        if _usable(words[:n], text) and re.search(alone, text):
+            out.append(head)
+    return out
+
+
+def _usable(words: list[str], text: str) -> bool:
+    """A leading part is a name when it does not end in a linking word and is not a
+    common word ("American", or a word the text also writes in lower case)."""
+    last = words[-1]
+    if last.lower() in _LINKS or not last[:1].isupper():
+        return False
+    if len(words) == 1:
+        word = words[0]
+        lowered = re.search(r"\b" + re.escape(word.lower()) + r"\b", text) is not None
+        return len(word) >= 3 and word.lower() not in _GENERIC and not lowered
+    return True
+
+
+def _announcing(text: str, full: list[str]) -> str | None:
+    """The company the headline names, else the first company of the text."""
+    if not full:
+        return None
+    headline = next((line for line in text.splitlines() if line.strip()), "").upper()
+    for name in full:
+        words = stem(name).upper().split()
+        if words and " ".join(words[: max(1, min(2, len(words)))]) in headline:
+            return name
+    return full[0]

@@ -1,0 +1,555 @@
+"""The Chinese profile: what Chinese financial news needs beyond single sentences.
+
+Listed companies are named by their stock short name (皖通科技, 龙源电力), not by a
+legal name, and an announcement says 公司 for the company that makes it. So before the
+sentences are read, the whole document is scanned once for the names it gives its
+companies: a name before a stock code or a price quote ("X(600123)", "X(9.88,-0.25,
+-2.47%)"), a name introduced as a short name (简称“X”, 证券简称：X), a headline that
+starts with a company ("X：...", "X聘任..."), a name ending in an industry word (锦州银行,
+中山证券) and a name standing right before a role and a person (索菲亚董事王飚). The
+first of them, in the headline if it has one, is the announcing company.
+
+Traditional characters are folded to simplified ones first (character by character, so
+every offset still points into the original text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from monitor.news import lexicon as lx
+from monitor.normalize import fold_han
+
+__all__ = [
+    "LIST_GAP",
+    "SELF_REFERENCE",
+    "DocumentCompanies",
+    "TableRow",
+    "document_companies",
+    "find_names",
+    "fold",
+    "is_history",
+    "latest_year",
+    "table_rows",
+    "trim_company_lead",
+]
+
+_NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9·&\-]"
+_NAME_CHAR = re.compile(_NAME_CHARS)
+
+# "X(600123)", "X（SZ 300056，", "X(00767.HK)", "X(SH603068)", "X（430430）"
+_STOCK_CODE = re.compile(
+    r"\s*[（(]\s*(?:(?:SH|SZ|HK|sh|sz|hk)\s*:?\s*)?\d{4,6}(?:\s*\.\s*(?:HK|SH|SZ|hk|sh|sz))?\s*[)）,，]"
+)
+# Sina's price quote after a listed name: "X(9.880,-0.25,-2.47%)"
+_PRICE_QUOTE = re.compile(r"\s*[（(]-?\d+\.\d+,\s*-?\d+\.\d+,\s*-?\d+\.\d+%[)）]")
+# (以下简称“X”), 证券简称：X, 股票简称：X
+_SHORT_NAME = re.compile(
+    r"(?:以下)?简称\s*[:：]?\s*[“\"「『]?(?P<name>" + _NAME_CHARS + r"{2,12}?)[”\"」』）)，,\s]"
+    r"|(?:证券|股票)简称\s*[:：]\s*(?P<listed>" + _NAME_CHARS + r"{2,12})"
+)
+# a headline that starts with the company: "X：...", "X(00059.HK)：...", "X聘任..."
+_HEADLINE = re.compile(
+    r"^(?:快讯\s*[|｜丨]\s*)?(?P<name>" + _NAME_CHARS + r"{2,12}?)"
+    r"(?:[（(][^)）]{1,30}[)）])?\s*(?:[：:]|(?=聘任|委任|任命|公告|宣布|发布公告|拟聘|增聘|选举))"
+)
+
+# industry words that end a company name
+_INDUSTRY = (
+    "银行|证券|信托|保险|集团|控股|航空|地产|置业|汽车|科技|电力|能源|医药|环保|传媒|电子|通信|"
+    "超市|物流|旅游|啤酒|药业|化工|钢铁|矿业|实业|电器|网络|软件|智能|生物|制药|食品|农业|电气|"
+    "新材|光电|机械|重工|航运|物业|互娱|影视|半导体"
+)
+_INDUSTRY_WORD = re.compile(
+    r"(?:" + _INDUSTRY + r")(?!公司|有限|股份有限|交易所|报|时报|日报|卡|业务|行业|板块|监管)"
+)
+# Text that cannot start a company name: the name begins after the last of these.
+_LEAD_NOISE = re.compile(
+    r".*(?:原标题|来源|快讯|消息|公告|宣布|发布|显示|表示|指出|透露|获悉|报道|据悉|据|称|讯|"
+    r"近日|日前|今日|今天|昨日|昨天|晚间|早间|近期|此前|目前|随后|同时|其中|以及|另外|此外|"
+    r"旗下|派驻|入股|控股股东|股东|子公司|母公司|企业|上市|定制家居|即|系|持有|历任|现任|曾任|"
+    r"核准|接近|负责|推进|带领|进驻|参与|赴任|执掌|加盟|引进|来自|对|经|在|为|任|控股(?=.)|"
+    r"的|、|与|及|由|从|向|将|已|是|被|了|"
+    r"卸任|辞去|辞任|辞职|离任|离职|退出|出任|担任|接任|接替|新任|当选|任命|委任|聘任|聘请|免去|"
+    r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
+    r"\d{1,4}[年月日号]|[\d.%]*[\s.%:：,，][\d\s.%:：,，]*(?=[\u4e00-\u9fff])|公司(?=.))"
+)
+# places that begin legal names (厦门国际信托有限公司), to cut a person's name off before them
+_PLACES = (
+    "北京|上海|天津|重庆|深圳|广州|厦门|杭州|南京|苏州|武汉|成都|西安|青岛|大连|宁波|无锡|长沙|郑州|"
+    "济南|福州|合肥|昆明|南昌|沈阳|长春|哈尔滨|石家庄|太原|贵阳|南宁|海口|兰州|西宁|银川|乌鲁木齐|"
+    "呼和浩特|拉萨|珠海|东莞|佛山|中山|温州|绍兴|嘉兴|台州|烟台|泉州|常州|南通|徐州|扬州|香港|澳门|"
+    "广东|江苏|浙江|山东|河南|河北|湖南|湖北|四川|福建|安徽|江西|辽宁|吉林|黑龙江|山西|陕西|云南|"
+    "贵州|广西|海南|甘肃|青海|宁夏|新疆|西藏|内蒙古|中国|中信|中铁|中建|国家"
+)
+_PLACE_AT = re.compile(_PLACES)
+_LEGAL_FORM_AHEAD = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:有限公司|有限责任公司|集团)")
+_PERSON_BEFORE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?=(?:" + _PLACES + r"))")
+# single characters that join a name to what is before it
+_LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
+# what is not a company even where a pattern says so
+_NOT_COMPANY = re.compile(
+    r"^(?:公司|本公司|该公司|集团|本集团|该集团|银行|该行|本行|证券|基金|保险|信托|股份|控股|"
+    r"上市公司|科技|金融|投资|资本|地产|汽车|中国|美国|英国|香港|全球|国际|北京|上海|深圳|"
+    r"董事会|监事会|股东大会|记者|本报|新浪|新浪财经|每经|挖贝网|格隆汇|智通财经|观点地产网|"
+    r"原标题|来源|公告|快讯|财经|人事变动|高管|高级管理人员|投资银行|商业银行|中央银行|房地产)$"
+    r"|^(?:中国|美国|英国|日本|德国|法国|香港|全球|国内|国际|海外|欧洲|亚洲)(?:房)?(?:"
+    + _INDUSTRY
+    + r")$"
+)
+_ROLE_HEAD = re.compile(
+    r"董事|监事|总经理|经理|总裁|行长|董秘|秘书|首席|财务|负责人|主席|CEO|CFO|COO|CTO|总监"
+)
+
+
+# 公司, 本公司: the company that makes the announcement (not 该公司, "that company")
+SELF_REFERENCE = re.compile(r"(?<![该其子母各])公司(?!章程)")
+
+
+# "来源：X网": the outlet that carried the story
+_SOURCE = re.compile(r"(?:来源|作者|编辑|记者)\s*[:：]?\s*$")
+
+
+# what may stand between two names of one list: "董事张某先生、独立董事李某女士及监事王某"
+LIST_GAP = re.compile(
+    r"^(?:先生|女士)?\s*(?:、|和|及|与|以及|，(?=原|现任|公司|"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<g")
+    + r"))\s*(?:原|现任)?(?:公司)?(?:(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<h")
+    + r")(?:兼|、|及)?)*$"
+)
+
+
+# "索菲亚董事兼副总经理王某", "优信首席市场官（CMO）王某", "某金融CEO徐某": the employer
+# stands right before the role that stands right before the person
+_ROLE_BEFORE_NAME = re.compile(
+    r"(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<e")
+    + r"|CEO|CFO|COO|CTO|CMO)(?:（[A-Z]{2,4}）)?(?:(?:兼|、)(?:"
+    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<f")
+    + r"))*(?=[A-Z]|["
+    + "".join(sorted(lx.ZH_SURNAMES))
+    + r"][\u4e00-\u9fff]{1,2}(?:[，。、；（(]|辞|离|卸|出任|担任|因|由于|宣布|被|已|将|掌舵))"
+)
+# "另一家企业好莱客发布公告称": who makes an announcement is a company
+_ANNOUNCES = re.compile(
+    r"(?:(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
+    r"(?:发布公告|发布了公告|公告称|发出公告|披露公告))"
+)
+# what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
+_NOT_EMPLOYER = re.compile(
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人位名个]$|兼"
+    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
+    r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
+)
+
+
+@dataclass(frozen=True)
+class DocumentCompanies:
+    """The companies a document names without a legal form, and the one announcing."""
+
+    names: tuple[str, ...]
+    announcing: str | None
+
+
+def fold(text: str) -> str:
+    """Traditional characters read as simplified ones; same length, same offsets."""
+    return fold_han(text)
+
+
+def trim_company_lead(run: str) -> str:
+    """The company name at the end of ``run`` (the text right before a company word)."""
+    cut = _LEAD_NOISE.match(run)
+    name = run[cut.end() :] if cut else run
+    name = _LEAD_PARTICLE.sub("", name)
+    person = _PERSON_BEFORE_PLACE.match(name)
+    if person and person.group()[0] in lx.ZH_SURNAMES:
+        name = name[person.end() :]  # "核准胡某厦门国际信托有限公司": the person is not the name
+    return name.lstrip(" -·&")
+
+
+def _in_role(text: str, at: int) -> bool:
+    """Whether a role word runs across ``at`` (副总|经理)."""
+    for k in range(1, 6):
+        m = lx.ZH_ROLE.match(text, max(0, at - k))
+        if m is not None and m.end() > at:
+            return True
+    return False
+
+
+def _run_before(text: str, end: int, limit: int) -> str:
+    """The name characters right before ``end`` (at most ``limit``)."""
+    start = end
+    while start > max(0, end - limit) and _NAME_CHAR.match(text, start - 1):
+        start -= 1
+    return text[start:end]
+
+
+def _name_before(text: str, end: int) -> str | None:
+    run = _run_before(text, end, 24)
+    start = end - len(run)
+    if not run or _SOURCE.search(text, max(0, start - 4), start):
+        return None
+    name = trim_company_lead(run)
+    return name if _plausible(name) else None
+
+
+def _plausible(name: str) -> bool:
+    if len(name) < 2 or name.isdigit() or _NOT_COMPANY.match(name):
+        return False
+    if _ROLE_HEAD.search(name) or re.search(r"[与和及的]|女士|先生", name):
+        return False
+    return not re.fullmatch(r"[A-Za-z]{1,2}|\d+[A-Za-z]?", name)
+
+
+def document_companies(text: str) -> DocumentCompanies:
+    """Companies a (folded) Chinese document names without their legal form."""
+    headline = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    found = sorted(_candidates(text, headline), key=lambda rn: rn[0])  # surer ranks first
+    names: list[str] = []
+    for _, name in found:
+        if name not in names:
+            names.append(name)
+    # "胡某厦门信托" is a person's name glued to a company learned on its own
+    names = [
+        n
+        for n in names
+        if not any(n != m and n.endswith(m) and len(n) - len(m) <= 3 for m in names)
+    ]
+    sure = [name for rank, name in found if rank < 2 and name in names]
+    return DocumentCompanies(tuple(names), _announcing(headline, text, names, sure or names))
+
+
+def _candidates(text: str, headline: str) -> Iterator[tuple[int, str]]:
+    """(rank, name) for every way the text names a company; lower ranks are surer."""
+    for pattern in (_STOCK_CODE, _PRICE_QUOTE):
+        for m in pattern.finditer(text):
+            name = _name_before(text, m.start())
+            if name:
+                yield 0, name
+    for m in _SHORT_NAME.finditer(text):
+        name = m.group("name") or m.group("listed")
+        if name and _plausible(name):
+            yield 0, name
+    yield from _told_names(text, headline)
+
+
+def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
+    """Names known by where they stand: the headline, an industry word, an announcement,
+    a role and a person after them."""
+    head = _HEADLINE.match(headline)
+    if head:
+        name = trim_company_lead(head.group("name"))
+        if _plausible(name) and 4 <= len(name) <= 8:
+            yield 1, name
+    for m in _INDUSTRY_WORD.finditer(text):
+        name = trim_company_lead(_run_before(text, m.start(), 12) + m.group())
+        # a name told once in passing is not learned: it must recur or head the story
+        if _plausible(name) and 4 <= len(name) <= 8 and (text.count(name) > 1 or name in headline):
+            yield 2, name
+    for pattern in (_ANNOUNCES, _ROLE_BEFORE_NAME):
+        for m in pattern.finditer(text):
+            run = _run_before(text, m.start() - (text[m.start() - 1 : m.start()] == "的"), 16)
+            name = trim_company_lead(run)
+            if _employer(name) and not _in_role(text, m.start()):  # not 副总|经理
+                yield 3, name
+
+
+def _employer(name: str) -> bool:
+    longest = 16 if name.isascii() else 8
+    return _plausible(name) and 2 <= len(name) <= longest and not _NOT_EMPLOYER.search(name)
+
+
+def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
+    """The company the document is about: the first named in the headline, else the
+    first surely named in the text."""
+    in_head = [(headline.find(n), n) for n in names if n in headline]
+    if in_head:
+        return min(in_head, key=lambda pn: (pn[0], -len(pn[1])))[1]
+    if not sure:
+        return None
+    return min(sure, key=lambda n: (text.find(n), -len(n)))
+
+
+# ---------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Common words that start with a surname character (申请, 万元, 章程)."""
+    text = resources.files("monitor.data").joinpath("zh_not_names.txt").read_text("utf-8")
+    words = (w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(words) | _NOT_NAMES_EXTRA
+
+
+# words the dictionary tags as names but news uses as nouns
+_NOT_NAMES_EXTRA = frozenset(["顾问", "董监高", "高管", "万股", "于获", "林胡", "熊猫", "金龙"])
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
+# a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
+# a role word right before a name: "证券事务代表王某", "提名委员会主席武某"
+_ROLE_BEFORE = re.compile("(?:" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<b") + ")$")
+# a role word, optionally after 公司/集团, right after a name: "免去邓某公司副总经理职务"
+_ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + lx.ZH_ROLE.pattern + ")")
+
+
+def find_names(sentence: str) -> list[tuple[int, int]]:
+    """Spans of Chinese personal names in a (folded) sentence.
+
+    A name is a surname and one or two more characters, or a transliteration joined by
+    ·, standing where a name can stand: after punctuation, a role (证券事务代表王亚珂),
+    a change verb or a linking word, and before punctuation, a verb or an honorific.
+    Common words that start with a surname character (申请, 万元) and anything inside a
+    document title (《公司章程》) are not names.
+    """
+    return list(_names(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _names(sentence: str) -> tuple[tuple[int, int], ...]:
+    marks = _Marks.of(sentence)
+    blocked = [(m.start(), m.end()) for m in _BOOK_TITLE.finditer(sentence)]
+    spans: list[tuple[int, int]] = []
+    if "·" in sentence:
+        for m in _DOTTED.finditer(sentence):
+            start = _dotted_start(marks, m.start(), m.group().index("·") + m.start())
+            end = _dotted_end(marks, m.group().rindex("·") + m.start(), m.end())
+            if not _inside(start, end, blocked):
+                spans.append((start, end))
+    for m in _LATIN_IN_HAN.finditer(sentence):
+        glued = (m.start() and not sentence[m.start() - 1].isascii()) or (
+            m.end() < len(sentence) and not sentence[m.end()].isascii()
+        )
+        words = m.group().replace("·", " ").replace("-", " ").lower().split()
+        if glued and not any(w in lx.NOT_NAME_WORDS or w in _ORG_WORDS for w in words):
+            spans.append((m.start(), m.end()))
+    i = 0
+    while i < len(sentence):
+        # not inside a name found already, nor inside a role word (董事长孙某: not 长孙)
+        if i in marks.in_role or any(s <= i < e for s, e in spans):
+            i += 1
+            continue
+        length = _name_at(marks, i)
+        if length and not _inside(i, i + length, blocked):
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return tuple(sorted(spans))
+
+
+# "首席执行官David Atkins掌舵": a Latin name glued to Chinese text (the English finder
+# wants a word boundary there)
+_LATIN_IN_HAN = re.compile(r"(?<![A-Za-z.])[A-Z][a-z]+(?:[ ·-][A-Z][a-z]+){1,3}(?![A-Za-z])")
+_ORG_WORDS = frozenset(
+    [
+        "capital",
+        "holding",
+        "holdings",
+        "mobile",
+        "partners",
+        "fund",
+        "funds",
+        "management",
+        "securities",
+        "investment",
+        "investments",
+        "financial",
+        "bank",
+        "insurance",
+        "energy",
+        "technology",
+        "technologies",
+        "media",
+        "motors",
+        "airlines",
+        "trust",
+        "asset",
+        "assets",
+        "consulting",
+        "advisors",
+        "equity",
+        "ventures",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """Where a sentence's role words and change verbs start and end (found once)."""
+
+    text: str
+    in_role: frozenset[int]
+    role_starts: frozenset[int]
+    role_ends: frozenset[int]
+    verbs: tuple[tuple[int, int], ...]
+    verb_starts: frozenset[int]
+    verb_ends: frozenset[int]
+
+    @staticmethod
+    def of(text: str) -> _Marks:
+        roles = [(m.start(), m.end()) for m in lx.ZH_ROLE.finditer(text)]
+        verbs = sorted(
+            (m.start(), m.end()) for rule in lx.ZH_TRIGGERS for m in rule.pattern.finditer(text)
+        )
+        return _Marks(
+            text,
+            frozenset(k for s, e in roles for k in range(s, e)),
+            frozenset(s for s, _ in roles),
+            frozenset(e for _, e in roles),
+            tuple(verbs),
+            frozenset(s for s, _ in verbs),
+            frozenset(e for _, e in verbs),
+        )
+
+
+def _inside(start: int, end: int, blocked: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in blocked)
+
+
+def _dotted_start(marks: _Marks, start: int, dot: int) -> int:
+    """Where a transliterated name begins: the longest first part whose left is clear."""
+    for begin in range(max(start, dot - 4), dot - 1):
+        if _left_ok(marks, begin):
+            return begin
+    return dot - 2  # "经济学家保罗·唐纳文": the dot is evidence enough for two characters
+
+
+def _dotted_end(marks: _Marks, dot: int, end: int) -> int:
+    """Where a transliterated name ends: the shortest last part (two characters or
+    more) whose right is clear, so that 因故 in 唐纳文因故离职 stays out."""
+    for stop in range(min(dot + 3, end), end + 1):
+        if _right_ok(marks, stop) and not any(dot < s < stop for s, _ in marks.verbs):
+            return stop
+    return min(dot + 2, end)
+
+
+def _name_at(marks: _Marks, i: int) -> int:
+    sentence = marks.text
+    surname = 2 if sentence[i : i + 2] in lx.ZH_COMPOUND_SURNAMES else 1
+    if surname == 1 and sentence[i] not in lx.ZH_SURNAMES:
+        return 0
+    if not _left_ok(marks, i):
+        return 0
+    for length in (surname + 2, surname + 1):
+        chunk = sentence[i : i + length]
+        if length == surname + 2 and i + length - 1 in marks.verb_starts:
+            continue  # 洪某卸任: the third character begins the verb
+        if (
+            len(chunk) == length
+            and chunk[-1] not in lx.ZH_NOT_NAME_END
+            and all(_HAN.match(c) for c in chunk)
+            and chunk not in _not_names()
+            and "公司" not in chunk
+            and "集团" not in chunk
+            and _right_ok(marks, i + length)
+            and not any(k in marks.in_role for k in range(i, i + length))
+            and not any(i <= s and e <= i + length for s, e in marks.verbs)
+        ):
+            return length
+    return 0
+
+
+def _left_ok(marks: _Marks, i: int) -> bool:
+    sentence = marks.text
+    if i == 0 or not _HAN.match(sentence[i - 1]):
+        return True
+    if i in marks.role_ends or i in marks.verb_ends:
+        return True
+    return sentence.endswith(lx.ZH_NAME_LEFT, 0, i)
+
+
+def _right_ok(marks: _Marks, j: int) -> bool:
+    sentence = marks.text
+    if j >= len(sentence) or not _HAN.match(sentence[j]):
+        return True
+    if j in marks.verb_starts or j in marks.role_starts:
+        return True
+    if sentence.startswith(lx.ZH_NAME_RIGHT, j) or sentence.startswith(lx.ZH_ROLE_WORDS, j):
+        return True
+    if sentence.startswith(("公司", "集团"), j) and j + 2 in marks.role_starts:
+        return True  # 免去邓某公司副总经理职务
+    # 核准胡某厦门某某信托有限公司: a legal name that starts with a place
+    return bool(_PLACE_AT.match(sentence, j) and _LEGAL_FORM_AHEAD.match(sentence, j))
+
+
+# ---------------------------------------------------------------------------------------
+# Career history
+# ---------------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+def latest_year(sentences: Sequence[str]) -> int | None:
+    """The latest year a Chinese story names (its likely year, when it has no date)."""
+    years = [int(y) for text in sentences for y in _YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def is_history(when: str | None, published: date | None, latest: int | None) -> bool:
+    """A change dated a year or more before the story is career history (a résumé line:
+    "2015年4月，某某加入某公司"). Without a publication date, two years before the latest
+    year the story names."""
+    if when is None or not when[:4].isdigit():
+        return False
+    year, month = int(when[:4]), int(when[5:7]) if len(when) >= 7 else 1
+    if published is not None:
+        return (published.year * 12 + published.month) - (year * 12 + month) >= 12
+    return latest is not None and latest - year >= 2
+
+
+# ---------------------------------------------------------------------------------------
+# Table-like lines
+# ---------------------------------------------------------------------------------------
+
+# "总经理：李某", "公司副总经理：DAVID WANG、王某": a role, a colon, the people in it
+_TABLE_ROW = re.compile(
+    r"(?:公司|集团)?(?P<role>" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<t") + r")\s*[:：]\s*"
+)
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'-]+(?:[ .][A-Z][A-Za-z'-]+){0,3}")
+_ROW_SEPARATOR = re.compile(r"\s*(?:、|和|及|与|,)\s*")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    start: int
+    end: int
+    name: str
+    role: str  # the canonical label
+
+
+def table_rows(sentence: str) -> list[TableRow]:
+    """The people a table-like line names for a role: "董事长：李某" gives one row."""
+    if "：" not in sentence and ":" not in sentence:
+        return []
+    names = dict(find_names(sentence))
+    rows: list[TableRow] = []
+    for m in _TABLE_ROW.finditer(sentence):
+        label = lx.ZH_ROLE_LABELS[_role_index(m.group("role"))]
+        at = m.end()
+        while at < len(sentence):
+            end = names.get(at)
+            if end is None:
+                latin = _LATIN_NAME.match(sentence, at)
+                end = latin.end() if latin else None
+            if end is None:
+                break
+            rows.append(TableRow(at, end, sentence[at:end], label))
+            sep = _ROW_SEPARATOR.match(sentence, end)
+            if sep is None:
+                break
+            at = sep.end()
+    return rows
+
+
+def _role_index(role: str) -> int:
+    m = lx.ZH_ROLE.fullmatch(role)
+    return int((m.lastgroup or "z0")[1:]) if m else 0

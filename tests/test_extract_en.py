@@ -1,0 +1,240 @@
+"""English hard cases of real company news, one table per kind, in the project's own words.
+
+Each row is an article (a few sentences), its publication date, and the changes a reader
+finds in it (person, company, change) plus changes that must not be reported.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.identity import Entry
+from monitor.news import Statement, extract_statements
+
+PUBLISHED = date(2024, 2, 12)
+
+
+def _read(text: str, published: date = PUBLISHED, **kwargs: object) -> list[Statement]:
+    return extract_statements(text, published=published, all_statements=True, **kwargs)  # type: ignore[arg-type]
+
+
+def _triples(found: list[Statement]) -> set[tuple[str, str, str]]:
+    return {(s.person, s.company, s.change) for s in found}
+
+
+def _has(found: list[Statement], person: str, company: str, change: str) -> bool:
+    return any(
+        s.person.startswith(person) and s.company.startswith(company) and s.change == change
+        for s in found
+    )
+
+
+# --- companies named without a legal form --------------------------------------------
+
+COMPANIES = [
+    (
+        "BRIGHTWATER <BWTR> NAMES FINANCE CHIEF\n"
+        "DENVER, Feb 12 - Brightwater Outfitters said it appointed Helen Marsh chief "
+        "financial officer.",
+        ("Helen Marsh", "Brightwater Outfitters", "joined"),
+    ),
+    (
+        "Tallow Ridge Inc. reported higher sales. Tallow Ridge said on Monday that Omar "
+        "Greaves resigned as president.",
+        ("Omar Greaves", "Tallow Ridge", "left"),
+    ),
+    (
+        "Copperfield Savings and Loan Association said Ruth Okoye was elected chairman.",
+        ("Ruth Okoye", "Copperfield Savings and Loan Association", "joined"),
+    ),
+    (
+        "<Lantern Bay Foods Inc> said Peter Vance stepped down as chief executive. The "
+        "company said Vance will remain a director.",
+        ("Peter Vance", "Lantern Bay Foods Inc", "left"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COMPANIES)
+def test_company_without_legal_form(text: str, expected: tuple[str, str, str]) -> None:
+    assert _has(_read(text), *expected), _triples(_read(text))
+
+
+def test_watched_short_name_marks_the_full_name_watched() -> None:
+    text = "Marlow Tech Holdings Ltd. said Ivy Chen has resigned as a director."
+    found = extract_statements(text, published=PUBLISHED, companies=[Entry("Marlow Tech")])
+    assert [(s.person, s.company, s.change) for s in found] == [("Ivy Chen", "Marlow Tech", "left")]
+
+
+# --- change constructions ------------------------------------------------------------
+
+CONSTRUCTIONS = [
+    (
+        "Harrow Mills Inc said Dana Ruiz's post has been filled by Colin Webb.",
+        ("Colin Webb", "Harrow Mills Inc", "joined"),
+    ),
+    (
+        "Harrow Mills Inc said its president, Tom Ellery, was relieved of his duties.",
+        ("Tom Ellery", "Harrow Mills Inc", "left"),
+    ),
+    (
+        "Harrow Mills Inc said president Nadia Kerr will assume the added duties of chief "
+        "executive.",
+        ("Nadia Kerr", "Harrow Mills Inc", "joined"),
+    ),
+    (
+        "Harrow Mills Inc announced the appointment of Felix Grant as chief financial officer.",
+        ("Felix Grant", "Harrow Mills Inc", "joined"),
+    ),
+    (
+        "Harrow Mills Inc said it nominated Lena Strom for election to its board.",
+        ("Lena Strom", "Harrow Mills Inc", "joined"),
+    ),
+    (
+        "Harrow Mills Inc said finance director Ray Coles will take an early retirement.",
+        ("Ray Coles", "Harrow Mills Inc", "left"),
+    ),
+    (
+        "Shareholders of Harrow Mills Inc ousted chairman Victor Lang on Friday.",
+        ("Victor Lang", "Harrow Mills Inc", "left"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONSTRUCTIONS)
+def test_change_constructions(text: str, expected: tuple[str, str, str]) -> None:
+    assert _has(_read(text), *expected), _triples(_read(text))
+
+
+# --- lists, initials and suffixes ----------------------------------------------------
+
+
+def test_every_name_of_a_list_with_roles() -> None:
+    text = (
+        "Quarry Point Inc said Alan Moss, senior vice president, Beth Nolan, treasurer, "
+        "and Carl Ortiz, secretary, resigned."
+    )
+    found = _read(text)
+    for name in ("Alan Moss", "Beth Nolan", "Carl Ortiz"):
+        assert _has(found, name, "Quarry Point", "left"), _triples(found)
+
+
+def test_names_with_initials_and_suffixes_stay_whole() -> None:
+    text = (
+        "Quarry Point Inc said G.H. Larkin, Samuel T. Boyd Jr. and Owen Pratt III "
+        "resigned as directors."
+    )
+    people = {s.person for s in _read(text)}
+    assert people == {"G.H. Larkin", "Samuel T. Boyd Jr.", "Owen Pratt III"}
+
+
+# --- who the sentence is about -------------------------------------------------------
+
+
+def test_surname_and_the_company_resolve_to_the_story() -> None:
+    text = (
+        "Fernleaf Systems Corp named Grace Whitby president.\n"
+        "The company said Whitby succeeds Martin Cole, who retired."
+    )
+    found = _read(text)
+    assert _has(found, "Grace Whitby", "Fernleaf Systems", "joined")
+    assert _has(found, "Martin Cole", "Fernleaf Systems", "left")
+
+
+def test_apposition_employer_is_not_the_change() -> None:
+    text = "John Smith, the chairman of Acme Inc., said Jane Doe had resigned."
+    for s in _read(text):
+        assert not (s.person == "Jane Doe" and "chairman" in (s.role or "")), s
+
+
+def test_the_employer_named_beside_a_new_director_is_not_where_he_joined() -> None:
+    text = (
+        "Kestrel Mining Inc said it elected Hugh Barr, chief executive of Dovetail Steel "
+        "Corp, to its board."
+    )
+    found = _read(text)
+    assert _has(found, "Hugh Barr", "Kestrel Mining", "joined"), _triples(found)
+    assert not _has(found, "Hugh Barr", "Dovetail", "joined")
+
+
+# --- strings that are not people -----------------------------------------------------
+
+NOT_PEOPLE = [
+    "Northwind Data Systems Division named a new president, Lucy Hale.",
+    "Kestrel Mining Inc said the company's Consumer Durables appointed Lucy Hale manager.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PEOPLE)
+def test_organisation_strings_are_not_people(text: str) -> None:
+    people = {s.person for s in _read(text)}
+    assert people <= {"Lucy Hale"}, people
+
+
+# --- direction of a succession -------------------------------------------------------
+
+
+def test_was_replaced_by_reads_in_the_right_direction() -> None:
+    text = "Plover Energy Inc said its chief executive, Ian Frost, was replaced by Mia Lund."
+    found = _read(text)
+    assert _has(found, "Ian Frost", "Plover Energy", "left")
+    assert _has(found, "Mia Lund", "Plover Energy", "joined")
+    assert not _has(found, "Mia Lund", "Plover Energy", "left")
+
+
+# --- a denial silences only what it denies -------------------------------------------
+
+
+def test_denial_silences_only_its_own_clause() -> None:
+    text = (
+        "Osprey Foods Inc appointed Bob White as chairman. Separately, the company denied "
+        "reports that its finance chief, Karen Bell, would resign."
+    )
+    found = _read(text)
+    assert _has(found, "Bob White", "Osprey Foods", "joined"), _triples(found)
+    assert not any(s.person == "Karen Bell" for s in found)
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def test_a_coming_change_without_a_year_lies_ahead() -> None:
+    text = "Osprey Foods Inc said Nina Park will retire as president on April 30."
+    found = _read(text)
+    assert [s.date for s in found if s.person == "Nina Park"] == ["2024-04-30"]
+
+
+def test_a_past_change_without_a_year_lies_behind() -> None:
+    text = "Osprey Foods Inc said Nina Park resigned as president on December 20."
+    found = _read(text)
+    assert [s.date for s in found if s.person == "Nina Park"] == ["2023-12-20"]
+
+
+# --- place names ---------------------------------------------------------------------
+
+
+def test_a_city_that_is_part_of_a_name_does_not_drop_the_person() -> None:
+    text = "Osprey Foods Inc said Chengdu Li was appointed chief operating officer."
+    assert _has(_read(text), "Chengdu Li", "Osprey Foods", "joined")
+
+
+# --- people named after their change -------------------------------------------------
+
+
+def test_unnamed_people_named_in_the_next_sentence() -> None:
+    text = (
+        "Marten Glass Inc said three directors resigned over a dispute about the budget. "
+        "It said the directors are Paula Reyes, T.J. Monroe and Walter Quigley Jr."
+    )
+    found = _read(text)
+    for name in ("Paula Reyes", "T.J. Monroe", "Walter Quigley Jr."):
+        assert _has(found, name, "Marten Glass", "left"), _triples(found)
+
+
+def test_they_are_needs_a_counted_change_before_it() -> None:
+    text = (
+        "Marten Glass Inc reported record sales. It said the directors are Paula Reyes and Ann Vo."
+    )
+    assert _read(text) == []

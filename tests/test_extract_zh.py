@@ -1,0 +1,219 @@
+"""Chinese news: the hard cases of real financial news, in sentences written for the project.
+
+Every company and person here is invented.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.news import Statement, extract_statements
+from monitor.news.profiles import zh
+
+PUBLISHED = date(2021, 6, 10)
+
+
+def _read(text: str) -> list[Statement]:
+    return extract_statements(text, published=PUBLISHED, all_statements=True)
+
+
+def _triples(text: str) -> set[tuple[str, str, str]]:
+    return {(s.person, s.company, s.change) for s in _read(text)}
+
+
+# ---------------------------------------------------------------------------------------
+# Companies named without a legal form
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a stock short name before its code
+        ("星河动力（600999）公告，董事会近日收到副总经理周立新的辞职报告。", "星河动力"),
+        ("青岚医药(02999.HK)宣布，执行董事郑海明已辞任。", "青岚医药"),
+        ("每经AI快讯，远舟电子（SZ 300999，收盘价：8.88元）公告，总经理卢明辞职。", "远舟电子"),
+        # a price quote after the name
+        ("原标题：北辰电气(9.880,-0.25,-2.47%)聘任王启明为财务总监", "北辰电气"),
+        # the headline names the company, the body says 公司
+        (
+            "蓝湾科技：财务总监离任\n公司董事会于近日收到财务总监钱明远递交的书面辞职报告。",
+            "蓝湾科技",
+        ),
+        # a short name given with 简称
+        (
+            "南岭数据股份有限公司（以下简称“南岭数据”）公告。\n南岭数据董事会秘书高飞辞职。",
+            "南岭数据",
+        ),
+        # an industry word ends the name, and the name recurs
+        ("松江银行发布公告称，副行长曹建明辞职。松江银行表示感谢。", "松江银行"),
+    ],
+)
+def test_company_short_names(text: str, expected: str) -> None:
+    companies = {s.company for s in _read(text)}
+    assert companies == {expected}
+
+
+def test_legal_names_are_not_cut_short() -> None:
+    # 和 inside the name, and a leading 中, stay part of it
+    assert _triples("广州市金和达实业有限公司执行董事李国栋卸任。") == {
+        ("李国栋", "广州市金和达实业有限公司", "left")
+    }
+    assert _triples("中科远航信息技术有限公司董事长孙志刚辞去董事长职务。") == {
+        ("孙志刚", "中科远航信息技术有限公司", "left")
+    }
+
+
+def test_document_companies_and_the_announcing_one() -> None:
+    text = "远舟电子：聘任高级管理人员\n远舟电子（300999）公告，另据松江银行消息。"
+    found = zh.document_companies(text)
+    assert found.announcing == "远舟电子"
+    assert "远舟电子" in found.names
+    # the outlet credited as the source is not a company of the story
+    assert zh.document_companies(
+        "原标题：蓝湾科技：高管变动  来源：财讯通(1.00,0.01,1.00%)网"
+    ).names == ("蓝湾科技",)
+
+
+# ---------------------------------------------------------------------------------------
+# Change constructions
+# ---------------------------------------------------------------------------------------
+
+HEAD = "北辰电气（002999）公告，"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "person", "change", "role"),
+    [
+        ("副总经理赵德明辞去公司副总经理职务。", "赵德明", "left", "deputy general manager"),
+        ("董事会收到独立董事钱立的辞职报告。", "钱立", "left", "independent director"),
+        ("执行董事孔繁星辞任。", "孔繁星", "left", "executive director"),
+        ("监事冯佳因工作调动离任监事职务。", "冯佳", "left", "supervisor"),
+        ("韦伟卸任公司总经理。", "韦伟", "left", "general manager"),
+        ("董事会决定免去邓涛公司副总经理职务。", "邓涛", "left", "deputy general manager"),
+        ("董事会聘任许明为公司董事会秘书。", "许明", "joined", "secretary"),
+        ("拟聘任吴志远为公司财务总监。", "吴志远", "joined", "CFO"),
+        ("董事会增聘郑宏为公司副总裁。", "郑宏", "joined", "vice president"),
+        ("股东大会选举林海为公司董事长。", "林海", "joined", "chairman"),
+        ("何建国当选公司监事会主席。", "何建国", "joined", "chairman of supervisors"),
+        ("宋建军出任公司总经理。", "宋建军", "joined", "general manager"),
+        ("蔡文接任公司总裁一职。", "蔡文", "joined", "president"),
+        ("董事会任命魏东为公司首席执行官。", "魏东", "joined", "CEO"),
+        ("董事会提名冯立为公司独立董事候选人。", "冯立", "joined", "independent director"),
+        ("公司董事长许文斌因年龄原因退休。", "许文斌", "left", "chairman"),
+        ("韩东不再担任公司总经理。", "韩东", "left", "general manager"),
+        ("萧凯获委任为公司非执行董事。", "萧凯", "joined", "non-executive director"),
+        ("新增董事冷雪任总经理一职。", "冷雪", "joined", "general manager"),
+    ],
+)
+def test_change_constructions(sentence: str, person: str, change: str, role: str) -> None:
+    found = _read(HEAD + sentence)
+    assert [(s.person, s.company, s.change) for s in found] == [(person, "北辰电气", change)]
+    assert role in (found[0].role or "")
+
+
+def test_a_list_of_resignations_gives_one_change_per_person() -> None:
+    found = _read(
+        HEAD + "董事会收到董事张建平先生、独立董事刘海燕女士及监事陈志强先生提交的辞职信。"
+    )
+    assert {(s.person, s.change) for s in found} == {
+        ("张建平", "left"),
+        ("刘海燕", "left"),
+        ("陈志强", "left"),
+    }
+
+
+def test_names_joined_by_and_all_change() -> None:
+    assert _triples("青岚医药(02999.HK)公告，胡天明及邝嘉文已辞任执行董事。") == {
+        ("胡天明", "青岚医药", "left"),
+        ("邝嘉文", "青岚医药", "left"),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_title_right_before_a_name() -> None:
+    found = _read(HEAD + "聘任证券事务代表王晓峰。")
+    assert [(s.person, s.role) for s in found] == [("王晓峰", "securities affairs representative")]
+
+
+def test_transliterated_names() -> None:
+    assert _triples(HEAD + "马克·安德森辞去公司独立董事职务。") == {
+        ("马克·安德森", "北辰电气", "left")
+    }
+    names = zh.find_names("首席经济学家保罗·唐纳文因故离职")
+    assert [("首席经济学家保罗·唐纳文因故离职"[a:b]) for a, b in names] == ["保罗·唐纳文"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_a_person"),
+    [
+        ("副总经理赵德明于2020年3月5日提出辞职申请，申请辞去公司副总经理职务。", "申请"),
+        ("董事长于获批后辞去董事长职务。", "于获"),
+        ("按照《公司章程》规定，董事会聘任马丽为公司副总经理。", "章程"),
+        ("德兴股份聘任3名副总经理 2020年薪酬29万元", "万元"),
+    ],
+)
+def test_words_that_are_not_people(sentence: str, not_a_person: str) -> None:
+    people = {s.person for s in _read(HEAD + sentence)}
+    assert not_a_person not in people
+
+
+def test_a_role_word_does_not_lend_a_surname() -> None:
+    # 董事长孙某: 长孙 is a compound surname, but 长 belongs to 董事长
+    names = zh.find_names("董事长孙志刚辞职")
+    assert [("董事长孙志刚辞职"[a:b]) for a, b in names] == ["孙志刚"]
+
+
+# ---------------------------------------------------------------------------------------
+# Traditional Chinese
+# ---------------------------------------------------------------------------------------
+
+
+def test_traditional_chinese_is_folded_and_quoted_as_written() -> None:
+    found = _read("陳國華辭任藍海科技（廣州）有限公司執行董事。")
+    assert [(s.person, s.company, s.change, s.role) for s in found] == [
+        ("陈国华", "蓝海科技（广州）有限公司", "left", "executive director")
+    ]
+    assert found[0].evidence == "陳國華辭任藍海科技（廣州）有限公司執行董事。"
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # who makes an announcement is a company
+        ("另一家家居企业美居坊发布公告称，公司总经理辞职。", "美居坊"),
+        # the employer stands right before the role right before the person
+        ("就在思远家居董事兼副总经理周凯宣布离职后。", "思远家居"),
+        ("消息称，云帆金融CEO钱程辞职。", "云帆金融"),
+    ],
+)
+def test_companies_named_by_their_place_in_the_sentence(text: str, company: str) -> None:
+    assert company in zh.document_companies(text).names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "负责人兼乘用车总经理周凯表示。",  # 负责人兼乘用车: a role, not an employer
+        "策划及调控处主管郑明辞职。",  # a department, not a company
+        "公司原董事长许强辞职。",
+    ],
+)
+def test_what_stands_before_a_role_is_not_always_a_company(text: str) -> None:
+    assert zh.document_companies(text).names == ()
+
+
+def test_committee_chairs_and_regulator_approvals() -> None:
+    assert _triples(HEAD + "董事会任命伏立担任董事会提名委员会主席。") == {
+        ("伏立", "北辰电气", "joined")
+    }
+    found = _read("监管局正式核准胡明远厦门海峡信托有限公司总经理任职资格。")
+    assert [(s.person, s.company, s.change) for s in found] == [
+        ("胡明远", "厦门海峡信托有限公司", "joined")
+    ]
