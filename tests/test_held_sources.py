@@ -192,3 +192,42 @@ def test_a_shorter_interval_brings_the_next_check_forward(
     config = write_config(tmp_path, server, db_url, interval="1d")
     assert cli(config, "check").exit_code == 0
     assert datetime.fromisoformat(status(config)["next_check_at"]) == due
+
+
+def test_a_reload_with_a_shorter_interval_brings_the_daemons_next_check_forward(
+    server: PageServer, tmp_path: Path
+) -> None:
+    import asyncio
+    import time
+
+    from support.clock import FastClock
+
+    from monitor.config import load_config
+    from monitor.daemon import Daemon, Options
+    from monitor.store import Store
+
+    server.set("/board", GOOD)
+    state = f"sqlite:///{tmp_path / 's.db'}"
+    config = write_config(tmp_path, server, state, interval="1h")
+    loaded = load_config(config)
+    store = Store(state)
+    options = Options(signals=False, max_sleep=0.02, deliver_every=0.05)
+    daemon = Daemon(loaded, store, options, clock=FastClock(10.0))
+
+    async def scenario() -> int:
+        task = asyncio.create_task(daemon.run())
+        deadline = time.monotonic() + 10
+        while not server.hits_for("/board") and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        write_config(tmp_path, server, state, interval="5s")  # 0.5 s on this clock
+        assert await daemon.reload()
+        while len(server.hits_for("/board")) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        daemon.stop()
+        return await task
+
+    try:
+        assert asyncio.run(scenario()) == 0
+    finally:
+        store.close()
+    assert len(server.hits_for("/board")) >= 2
