@@ -417,6 +417,10 @@ class Worker:
                     "procrastinate workers registered (two per process).",
                     g.get("workers", 0.0),
                 ),
+                "monitor_host_slots_missed": (
+                    "Host-limit slots given up because other workers started meanwhile.",
+                    float(self.limiter.missed),
+                ),
                 "monitor_stale_results": (
                     "Late results dropped by the fencing token.",
                     float(self.stale_results),
