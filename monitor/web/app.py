@@ -56,6 +56,11 @@ class Site:
     def url(self, value: str | None) -> str:
         return redact_url(value, self.secrets()) if value else ""
 
+    def href(self, value: str | None) -> str:
+        """A link target only for http(s): a ``javascript:`` URL from a page stays text."""
+        shown = self.url(value)
+        return shown if shown.lower().startswith(("http://", "https://")) else ""
+
     def text(self, value: str | None) -> str:
         return redact_text(value, self.secrets()) if value else ""
 
