@@ -87,6 +87,7 @@ async def start(app: Any, host: str, port: int) -> WebServer:
         app,
         lifespan="off",
         access_log=False,
+        log_config=None,  # the product's logging, whose handler masks secrets
         log_level="warning",
         timeout_graceful_shutdown=3,
         server_header=False,
