@@ -111,6 +111,8 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
     from monitor import output
 
     loaded = obj.loaded
+    if not build_sources(loaded.config):
+        click.echo(f"warning: {loaded.file} has no active sources: nothing to check", err=True)
     report, records, delivery = asyncio.run(_check(obj, everything))
     colour = output.colour_enabled(sys.stderr)
     for result in report.results:
