@@ -26,7 +26,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, _drop_postgres, _postgres_url, registry_page
-from test_notify_e2e import Hooks
+from test_daemon_run import get
+from test_notify_e2e import Hooks, free_port
 
 from monitor.cli import main
 
@@ -164,6 +165,13 @@ def stop_all(procs: list[subprocess.Popen[str]]) -> list[str]:
     return logs
 
 
+def answers(url: str) -> bool:
+    try:
+        return get(url)[0] == 200
+    except OSError:
+        return False
+
+
 def max_in_window(starts: list[float], seconds: float) -> int:
     starts = sorted(starts)
     best, lo = 0, 0
@@ -217,6 +225,25 @@ def test_a_second_monitor_run_on_one_database_refuses(
     finally:
         stop_all([first])
         srv.close()
+
+
+def test_monitor_run_refuses_a_database_workers_use(tmp_path: Path, pg_url: str) -> None:
+    from monitor.store import Store
+    from monitor.store.guard import Guard
+
+    config = tmp_path / "watch.yaml"
+    config.write_text(watch_list(pg_url, [], interval="1h", extra="") + "  []\n")
+    store = Store(pg_url)
+    try:
+        with Guard(store.engine, "worker"):  # what a running `monitor worker` holds
+            result = CliRunner().invoke(main, ["-c", str(config), "run", "--once"])
+        assert result.exit_code == 2, result.output
+        assert "`monitor worker` (pid" in result.output
+        assert "start another `monitor worker` instead" in result.output
+        after = CliRunner().invoke(main, ["-c", str(config), "run", "--once"])
+        assert after.exit_code == 0, after.output  # the worker gone, the database is free
+    finally:
+        store.close()
 
 
 def test_monitor_worker_on_sqlite_says_to_use_monitor_run(tmp_path: Path) -> None:
@@ -357,8 +384,10 @@ def test_a_killed_workers_check_runs_elsewhere_within_seconds(tmp_path: Path, pg
     procs = [first]
     try:
         wait_for(lambda: srv.requests("/held"), 20, "the first worker to start the check")
-        procs.append(spawn(config, "worker", "--stalled-after", "2", "--grace", "1"))
-        time.sleep(1.5)  # the second worker is up
+        port = free_port()
+        second = ("worker", "--stalled-after", "2", "--grace", "1", "--http", f"127.0.0.1:{port}")
+        procs.append(spawn(config, *second))
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthz"), 20, "the second worker")
         first.kill()
         killed = time.monotonic()
         wait_for(lambda: len(srv.requests("/held")) >= 2, 20, "the check to run again")
@@ -367,6 +396,11 @@ def test_a_killed_workers_check_runs_elsewhere_within_seconds(tmp_path: Path, pg
         assert rerun < 2 + 5
         time.sleep(1.0)
         assert len(srv.requests("/held")) == 2
+        status, metrics = get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200
+        assert 'monitor_checks_total{status="baseline"} 1' in metrics  # the re-run was its
+        for gauge in ("monitor_queue_depth", "monitor_sources_overdue", "monitor_jobs_stalled"):
+            assert f"\n{gauge} " in metrics
     finally:
         stop_all(procs)
         srv.close()
@@ -376,14 +410,16 @@ def test_a_killed_workers_check_runs_elsewhere_within_seconds(tmp_path: Path, pg
 def test_several_workers_one_alert_per_change_no_overlap_and_a_shared_host_limit(
     tmp_path: Path, pg_url: str
 ) -> None:
-    interval = 3.0
+    # MONITOR_WORKER_SOURCES=600 runs the full-size scenario (slower).
+    count = int(os.environ.get("MONITOR_WORKER_SOURCES", "80"))
+    interval = float(max(3, count // 40))
     fast = LogServer("127.0.0.1")
     slow = LogServer("127.0.0.2")  # a host allowed 2 requests/s in all
     hooks = Hooks()
     hooks.start()
-    names = [(f"s{n:03d}", fast.url(f"/p{n}")) for n in range(80)]
+    names = [(f"s{n:03d}", fast.url(f"/p{n}")) for n in range(count)]
     names += [(f"r{n:03d}", slow.url(f"/p{n}")) for n in range(10)]
-    for n in range(80):
+    for n in range(count):
         fast.pages[f"/p{n}"] = page(n)
     for n in range(10):
         slow.pages[f"/p{n}"] = page(500 + n)
@@ -395,7 +431,9 @@ def test_several_workers_one_alert_per_change_no_overlap_and_a_shared_host_limit
         '  "127.0.0.2": {rate: 2/s, concurrency: 2}\n'
     )
     config = tmp_path / "watch.yaml"
-    config.write_text(watch_list(pg_url, names, interval="3s", extra=extra), encoding="utf-8")
+    config.write_text(
+        watch_list(pg_url, names, interval=f"{interval:g}s", extra=extra), encoding="utf-8"
+    )
     args = ("worker", "--stalled-after", "2", "--concurrency", "16", "--grace", "2")
     procs = [spawn(config, *args) for _ in range(3)]
     changed: list[int] = []
@@ -406,8 +444,8 @@ def test_several_workers_one_alert_per_change_no_overlap_and_a_shared_host_limit
             changed.append(n)
 
     try:
-        every = [f"/p{n}" for n in range(80)]
-        wait_for(lambda: all(fast.requests(p) for p in every), 30, "every baseline")
+        every = [f"/p{n}" for n in range(count)]
+        wait_for(lambda: all(fast.requests(p) for p in every), 30 + count / 10, "every baseline")
         change(range(0, 10))
         time.sleep(1.0)
         procs[0].kill()  # SIGKILL mid-run, then back up (a supervisor would do this)

@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -227,7 +228,11 @@ class Store:
         # Who is who on the watch list, so that news and registry reports of one
         # change become one event (set by the Checker from the config).
         self.watch: Watch | None = None
-        self._lock = threading.Lock()
+        # SQLite has one writer: writes of this process take turns here. PostgreSQL takes
+        # concurrent transactions (a `monitor worker` saves many checks at once).
+        self._lock: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         if migrate:
             self.migrate()
 
