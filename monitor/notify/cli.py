@@ -225,7 +225,7 @@ def _deliveries_commands(main: click.Group) -> None:
     @deliveries.command(name="retry")
     @click.argument("delivery_id", metavar="ID", type=int)
     @click.pass_obj
-    def retry_command(obj: Any, delivery_id: int) -> None:
+    def retry_command(obj: Context, delivery_id: int) -> None:
         """Send delivery ID again: a dead one gets a fresh set of attempts."""
         with _user_errors():
             loaded: Loaded = obj.loaded
