@@ -564,6 +564,12 @@ HEDGE = re.compile(
     r"|candidates? to)\b",
     re.IGNORECASE,
 )
+# "will remain as chairman", "continues as chairman and chief executive": offices kept
+KEEPS = re.compile(
+    r"\b(?:will|would|to) (?:remain|continue|stay)(?: on)?(?: as)?\b"
+    r"|\b(?:remains|continues)(?: as)?\b",
+    re.IGNORECASE,
+)
 # "nominated for re-election": the same office again
 RE_ELECTION = re.compile(r"[^.;]{0,60}?\bre-?elect", re.IGNORECASE)
 # "hired as a consultant", "named as a defendant": a part that is no office
