@@ -1,9 +1,19 @@
 """Turn news text into officer-change statements ("Lei Jun left X as executive director").
 
-Rule based and pure: split the text into sentences, find companies, people, roles,
-change verbs and dates in each, and pair them by position. A change verb is dropped
-when the words before it deny, doubt, plan or look back ("denied reports that he would
-step down", "has no plans to", "who joined in 2011", 传闻, 否认).
+Rule based and pure, in stages:
+
+1. document: the companies the story names and the one it is about (the language
+   profiles' ``document_companies``), read once before the sentences;
+2. mentions (``mentions.py``): companies, people, roles, change verbs and dates in each
+   sentence, the watch list found through its compiled index (``gazetteer.py``);
+3. frames: each change verb with its people, company, roles and date, clause by clause;
+   a verb is dropped when the words before it deny, doubt, plan or look back ("denied
+   reports that he would step down", "has no plans to", "who joined in 2011", 传闻, 否认);
+4. resolution: pronouns, surnames, "the company"/公司 and unnamed people resolved
+   against the document; repeated statements merged;
+5. linking: only statements about the watch list are kept (unless all are asked for).
+
+The words of each language live in its profile (``profiles/en.py``, ``profiles/zh.py``).
 """
 
 from __future__ import annotations
