@@ -11,20 +11,29 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from monitor.config import Config
 from monitor.diff import assess
 from monitor.errors import MonitorError
 from monitor.fetch import Fetcher, HostPolicy
-from monitor.model import Change
+from monitor.model import Change, Officer
 from monitor.news.match import Watch
 from monitor.sources.base import FetchState, NotModified, Reported, Source
 from monitor.sources.feed import NEWS_ENTITY
-from monitor.store import CheckOutcome, EventRecord, SourceRecord, SourceRow, Store, utcnow
+from monitor.store import (
+    CheckOutcome,
+    Clock,
+    EventRecord,
+    SourceRecord,
+    SourceRow,
+    Store,
+    utcnow,
+)
 
 log = logging.getLogger("monitor.check")
 
@@ -67,11 +76,39 @@ def make_fetcher(config: Config) -> Fetcher:
     )
 
 
-def next_check(row: SourceRow, source: Source, config: Config, now: datetime) -> datetime:
+def next_check(
+    row: SourceRow, source: Source, config: Config, now: datetime, rng: random.Random
+) -> datetime:
     """The interval plus up to ``jitter`` of it, so checks spread out."""
     interval = source.interval(config.defaults.interval)
     jitter = source.spec.jitter if source.spec.jitter is not None else config.defaults.jitter
-    return now + interval + timedelta(seconds=random.uniform(0, jitter * interval.total_seconds()))
+    return now + interval + timedelta(seconds=rng.uniform(0, jitter * interval.total_seconds()))
+
+
+class CycleListener(Protocol):
+    """Told how many sources are due, then of each one checked (e.g. a progress display)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, *, failed: bool = False) -> None: ...
+
+
+def renamed(reference: tuple[Officer, ...] | None, source: Source) -> tuple[Officer, ...] | None:
+    """The reference as if taken under the entity's current name.
+
+    A source is keyed by where it reads, not by whose it is: after a company (or a
+    watched person) is renamed in the watch list, its stored officers still carry the
+    old name, which must not read as everyone leaving and joining.
+    """
+    if not reference:
+        return reference
+    companies = {o.company for o in reference}
+    if source.spec.scope == "company" and len(companies) == 1 and companies != {source.entity}:
+        return tuple(replace(o, company=source.entity) for o in reference)
+    names = {o.name for o in reference}
+    if source.spec.scope == "person" and len(names) == 1 and names != {source.entity}:
+        return tuple(replace(o, name=source.entity) for o in reference)
+    return reference
 
 
 @dataclass
@@ -95,17 +132,34 @@ class CycleReport:
         return [r for r in self.results if r.outcome.failed]
 
     @property
+    def held(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome.held]
+
+    @property
     def parsed(self) -> int:
         return sum(1 for r in self.results if r.outcome.parsed)
 
 
 class Checker:
-    """Checks sources against the store; owns the store's writer thread."""
+    """Checks sources against the store; owns the store's writer thread.
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher) -> None:
+    ``clock`` tells the time of checks and schedules; ``rng`` draws the jitter.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        *,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
+        self.clock = clock
+        self.rng = rng or random.Random()
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
         store.watch = Watch.of(config)  # one event per change, whoever reports it
 
@@ -113,13 +167,23 @@ class Checker:
         self._db.shutdown(wait=True)
 
     async def run_cycle(
-        self, sources: Sequence[Source], *, everything: bool = False, concurrency: int = 64
+        self,
+        sources: Sequence[Source],
+        *,
+        everything: bool = False,
+        concurrency: int = 64,
+        on_result: Callable[[CheckResult], None] | None = None,
+        listener: CycleListener | None = None,
     ) -> CycleReport:
-        now = utcnow()
+        """Check the due sources concurrently. ``on_result`` sees each result as soon as
+        its check is saved, without waiting for the slowest check of the cycle."""
+        now = self.clock()
         records = [source_record(s, self.config) for s in sources]
         loop = asyncio.get_running_loop()
         rows = await loop.run_in_executor(self._db, self.store.sync_sources, records, now)
         due = [s for s in sources if everything or rows[s.key].next_check_at <= now]
+        if listener is not None:
+            listener.start(len(due))
         report = CycleReport()
         writer = _BatchWriter(self.store, self._db)
         checking = asyncio.Semaphore(concurrency)
@@ -136,6 +200,10 @@ class Checker:
             result.outcome = replace(outcome, reference=None)  # written; free the memory
             report.results.append(result)
             _log(result)
+            if on_result is not None:
+                on_result(result)
+            if listener is not None:
+                listener.advance(failed=outcome.failed)
 
         await asyncio.gather(*(one(s) for s in due))
         await writer.flush()
@@ -143,12 +211,12 @@ class Checker:
 
     async def check(self, source: Source, row: SourceRow) -> CheckOutcome:
         """Fetch and judge one source; never raises for a source's own failure."""
-        now = utcnow()
+        now = self.clock()
         base = CheckOutcome(
             source_id=row.id,
             source_name=source.key,
             checked_at=now,
-            next_check_at=next_check(row, source, self.config, now),
+            next_check_at=next_check(row, source, self.config, now, self.rng),
             status="error",
             url=source.url,
         )
@@ -175,12 +243,13 @@ class Checker:
                 status="unchanged",
                 etag=observation.etag,
                 last_modified=observation.last_modified,
-                pending_fingerprint=row.pending_fingerprint,
+                pending_fingerprint=None,  # the reference seen again: a good reading
             )
         previous = None
         if row.fingerprint is not None:
             loop = asyncio.get_running_loop()
             previous = await loop.run_in_executor(self._db, self.store.reference, row.id)
+            previous = renamed(previous, source)
         verdict = assess(previous, observation.extraction, pending=row.pending_fingerprint)
         common = replace(
             base,
@@ -192,8 +261,14 @@ class Checker:
             reason=verdict.reason,
         )
         if not verdict.trusted:
-            # Keep the old content hash: the same bad page must be judged again next time.
-            return replace(common, pending_fingerprint=verdict.fingerprint or None)
+            # Nothing of a held page becomes the reference: keep the reference's content
+            # hash and validators, so the next check reads the page in full again.
+            return replace(
+                common,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                pending_fingerprint=verdict.fingerprint or None,
+            )
         changed_reference = verdict.fingerprint != row.fingerprint
         filings, remembered = await self._new_filings(row, observation.extraction.filings)
         return replace(
@@ -287,9 +362,9 @@ class _BatchWriter:
 
 def _log(result: CheckResult) -> None:
     out = result.outcome
-    level = logging.WARNING if out.failed or out.status == "suspect" else logging.INFO
-    log.log(
-        level,
+    # One failed check needs no action (it is retried; `check` prints it, and the operator
+    # is alerted after several in a row): INFO, like every other check's line.
+    log.info(
         "check source=%r status=%s duration=%.3fs changes=%d%s",
         result.source.key,
         out.status,

@@ -4,99 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import wraps
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
 from monitor import __version__
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
-from monitor.config import DEFAULT_CONFIG, Loaded, load_config
-from monitor.errors import ConfigError, MonitorError
+from monitor.clicontext import Context, GlobalOptionsGroup, handle_errors
+from monitor.config import DEFAULT_CONFIG
+from monitor.errors import MonitorError
 from monitor.fieldtypes import format_duration
-from monitor.redact import RedactingFilter, redact_text, redact_url
-from monitor.store import EventRecord, Store
+from monitor.redact import redact_text, redact_url
+from monitor.store import EventRecord, Store, utcnow
 
 if TYPE_CHECKING:
     from monitor.notify.deliver import DeliveryReport
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """Turn product errors into a clear message and an exit status; no tracebacks."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            _fail(str(exc), 2)
-        except MonitorError as exc:
-            _fail(str(exc), 1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-class Context:
-    def __init__(self, config_path: str, verbose: int) -> None:
-        self.config_path = config_path
-        self.verbose = verbose
-        self._loaded: Loaded | None = None
-
-    @property
-    def loaded(self) -> Loaded:
-        if self._loaded is None:
-            self._loaded = load_config(self.config_path)
-            _setup_logging(self.verbose, self._loaded.secrets)
-        return self._loaded
-
-    def store(self) -> Store:
-        """The state database, with the alert outbox hooked in."""
-        from monitor.notify import install
-
-        store = Store(self.loaded.config.state)
-        install(store, self.loaded)
-        return store
-
-
-def _setup_logging(verbose: int, secrets: frozenset[str]) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-
-
-class _Commands(click.Group):
+class _Commands(GlobalOptionsGroup):
     """The core commands, plus commands other parts of the product register when first
     asked for, so `monitor check` does not import the daemon, the delivery CLI or the
     article extractor."""
 
     PLUGINS: ClassVar[dict[str, str]] = {
         "deliver": "monitor.notify.cli",
+        "deliveries": "monitor.notify.cli",
         "notify-test": "monitor.notify.cli",
         "run": "monitor.daemon.cli",
         "health": "monitor.daemon.cli",
         "extract": "monitor.news.cli",
+        "worker": "monitor.worker.cli",
+        "web": "monitor.web.cli",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.PLUGINS})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)  # the shell's convention for Ctrl-C
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in self.PLUGINS:
@@ -115,10 +67,13 @@ class _Commands(click.Group):
     help="Watch-list file (env MONITOR_CONFIG).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.version_option(__version__, prog_name="monitor")
+@click.version_option(__version__, "-V", "--version", prog_name="monitor")
 @click.pass_context
 def main(ctx: click.Context, config_path: str, verbose: int) -> None:
-    """Watch company registries and alert when watched people join or leave."""
+    """Watch company registries and alert when watched people join or leave.
+
+    -c and -v may come before or after the command.
+    """
     ctx.obj = Context(config_path, verbose)
 
 
@@ -127,10 +82,26 @@ def main(ctx: click.Context, config_path: str, verbose: int) -> None:
 @handle_errors
 def validate(obj: Context) -> None:
     """Check the watch list and print a short summary."""
+    from monitor.config import ConfigErrors
+    from monitor.notify.channels import audit
+
     loaded = obj.loaded
     config = loaded.config
+    findings = audit(config, loaded.secrets)
+    errors = [loaded.error(f.path, f.message, hint=f.hint) for f in findings if f.error]
+    if errors:
+        raise ConfigErrors(errors)
+    for finding in findings:
+        warning = loaded.error(finding.path, finding.message, hint=finding.hint)
+        click.echo(f"warning: {redact_text(str(warning), loaded.secrets)}", err=True)
     sources = [(e.name, s) for e in config.entries for s in e.sources]
-    click.echo(f"{loaded.file}: OK")
+    if not sources and not config.news:
+        click.echo(
+            f"warning: {loaded.file} watches nothing: add `companies:` or `people:` with "
+            "`sources:`, or `news:` (see config/example.yaml)",
+            err=True,
+        )
+    click.echo(f"{loaded.file}: OK" if sources or config.news else f"{loaded.file}: valid, empty")
     click.echo(f"  state:     {redact_url(config.state, loaded.secrets)}")
     click.echo(f"  people:    {len(config.people)}")
     click.echo(f"  companies: {len(config.companies)}")
@@ -149,55 +120,91 @@ def validate(obj: Context) -> None:
 
 @main.command()
 @click.option("--all", "everything", is_flag=True, help="Check every source, due or not.")
-@click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON Lines.")
 @click.pass_obj
 @handle_errors
 def check(obj: Context, everything: bool, as_json: bool) -> None:
     """Run one cycle over the due sources, then exit (status 1 if a source failed)."""
+    from monitor import output
+
     loaded = obj.loaded
-    report, delivery = asyncio.run(_check(obj, everything))
+    if not build_sources(loaded.config):
+        click.echo(f"warning: {loaded.file} has no active sources: nothing to check", err=True)
+    report, records, delivery = asyncio.run(_check(obj, everything))
+    colour = output.colour_enabled(sys.stderr)
     for result in report.results:
         out = result.outcome
         if out.failed:
+            label = output.paint("FAILED", "red", colour)
+            error = redact_text(out.error or "", loaded.secrets)
+            click.echo(f"{label}  {result.source.key}: {error}", err=True)
+        elif out.status == "suspect":
+            label = output.paint("HELD", "yellow", colour)
             click.echo(
-                f"FAILED  {result.source.key}: {redact_text(out.error or '', loaded.secrets)}",
+                f"{label}    {result.source.key}: {out.reason} (no events; source unhealthy)",
                 err=True,
             )
-        elif out.status == "suspect":
-            click.echo(
-                f"HELD    {result.source.key}: {out.reason} (no events; source unhealthy)", err=True
-            )
-    new = [r for r in report.events if r.notice == "alert"]
-    followups = [r for r in report.events if r.notice != "alert"]
-    for record in new:
-        click.echo(json.dumps(record.to_json(), ensure_ascii=False) if as_json else _line(record))
-    if not as_json:
+    new = [r for r in records if r.notice == "alert"]
+    followups = [r for r in records if r.notice != "alert"]
+    if as_json:
+        output.echo_json_lines(output.event_json(r) for r in new)
+    else:
+        if new:
+            for line in output.event_table(new, enabled=output.colour_enabled()):
+                click.echo(line)
         for record in followups:
             what = "confirmed by" if record.notice == "confirmed" else "new evidence from"
-            click.echo(f"{_line(record)}  ({what} {record.extra.get('by', 'another source')})")
+            change = output.CHANGE_WORDS.get(record.change, record.change)
+            click.echo(
+                f"#{record.id} {record.person} {change} {record.company}"
+                f"  ({what} {record.extra.get('by', 'another source')})"
+            )
         click.echo(
             f"checked {len(report.results)} source(s): {len(new)} change(s), "
-            f"{len(report.failures)} failed, {report.parsed} parsed"
+            f"{len(report.failures)} failed, "
+            + (f"{len(report.held)} held, " if report.held else "")
+            + f"{report.parsed} parsed"
             + (f", {len(followups)} confirmation(s) of earlier events" if followups else "")
         )
     if delivery.claimed and not as_json:
         from monitor.notify.cli import print_report
 
         print_report(delivery, loaded.secrets)
-    if report.failures or delivery.retrying or delivery.dead:
+    if report.failures or report.held or delivery.retrying or delivery.dead:
         sys.exit(1)
 
 
-async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryReport]:
-    """Poll the due sources, then deliver the alerts that are due (new and retried)."""
+async def _check(
+    obj: Context, everything: bool
+) -> tuple[CycleReport, list[EventRecord], DeliveryReport]:
+    """Poll the due sources, then deliver the alerts that are due (new and retried).
+
+    The new events are read back from the store, so they carry every field (the evidence
+    items too) that `monitor events` shows for them.
+    """
+    from dataclasses import replace
+
+    from monitor.daemon.operator import OperatorHook
     from monitor.notify.deliver import deliver_due
+    from monitor.progress import Progress, ticking
 
     config = obj.loaded.config
     store = obj.store()
+    # "Source unhealthy" / "recovered" as the daemon sends them: cron users of `check` hear too.
+    store.health_hooks.append(
+        OperatorHook(config.defaults.operator_notify, config.defaults.unhealthy_after)
+    )
     checker = Checker(config, store, make_fetcher(config))
     try:
-        report = await checker.run_cycle(build_sources(config), everything=everything)
-        return report, await deliver_due(store, obj.loaded)
+        sources = build_sources(config)
+        # Rows the watch list no longer has are retired, not shown as ghosts by `status`.
+        await asyncio.to_thread(store.retire_others, [s.key for s in sources], utcnow())
+        async with ticking(Progress("checking")) as progress:
+            report = await checker.run_cycle(sources, everything=everything, listener=progress)
+        made = report.events
+        stored = {e.id: e for e in store.events(ids=[r.id for r in made])} if made else {}
+        records = [replace(stored.get(r.id, r), extra=r.extra) for r in made]
+        return report, records, await deliver_due(store, obj.loaded)
     finally:
         await checker.fetcher.aclose()
         checker.close()
@@ -206,11 +213,15 @@ async def _check(obj: Context, everything: bool) -> tuple[CycleReport, DeliveryR
 
 @main.command()
 @click.option("--company", help="Only sources of this company.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source (JSON Lines).")
 @click.pass_obj
 @handle_errors
 def preview(obj: Context, company: str | None, as_json: bool) -> None:
-    """Fetch and extract without storing anything: what would the monitor see?"""
+    """Fetch and extract without storing anything: what would the monitor see?
+
+    Exit status 1 if a source could not be fetched or read.
+    """
+    from monitor import output
     from monitor.identity import same_company
 
     config = obj.loaded.config
@@ -221,32 +232,53 @@ def preview(obj: Context, company: str | None, as_json: bool) -> None:
         raise MonitorError(f"no active source matches company {company!r}")
     results = asyncio.run(_preview(config, sources))
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
-        return
-    for item in results:
-        click.echo(f"== {item['source']}  ({item['url']})")
-        if item.get("error"):
-            click.echo(f"   error: {item['error']}")
+        output.echo_json_lines(results)
+    else:
+        _print_preview(results)
+    if any(item["error"] for item in results):
+        sys.exit(1)
+
+
+def _print_preview(results: list[dict[str, Any]]) -> None:
+    from monitor import output
+
+    colour = output.colour_enabled()
+    for n, item in enumerate(results):
+        where = (
+            item["source"] if item["url"] in item["source"] else f"{item['source']} ({item['url']})"
+        )
+        click.echo(("\n" if n else "") + output.paint(where, None, colour, bold=True))
+        if item["error"]:
+            label = output.paint("FAILED", "red", output.colour_enabled(sys.stderr))
+            click.echo(f"{label}  {item['source']}: {item['error']}", err=True)
             continue
-        for officer in item["officers"]:
-            state = f"  resigned {officer['resigned']}" if officer["resigned"] else ""
-            click.echo(f"   {officer['name']:<30} {', '.join(officer['roles']):<40}{state}")
-        click.echo(f"   {len(item['officers'])} officer row(s)")
+        rows = [
+            (o["name"], ", ".join(o["roles"]) or "-", o["appointed"] or "-", o["resigned"] or "-")
+            for o in item["officers"]
+        ]
+        headers = ("name", "role", "appointed", "resigned")
+        for line in output.table(headers, rows, enabled=colour):
+            click.echo(f"  {line}")
+        click.echo(f"  {len(rows)} officer row(s)")
 
 
 async def _preview(config: Any, sources: Sequence[Any]) -> list[dict[str, Any]]:
+    from monitor.progress import Progress, ticking
     from monitor.sources.base import FetchState, NotModified
 
-    async with make_fetcher(config) as fetcher:
+    async with make_fetcher(config) as fetcher, ticking(Progress("fetching")) as progress:
+        progress.start(len(sources))
 
         async def one(source: Any) -> dict[str, Any]:
-            item: dict[str, Any] = {"source": source.key, "url": source.url}
+            item: dict[str, Any] = {"source": source.key, "url": source.url, "error": None}
             try:
                 observed = await source.observe(fetcher, FetchState())
             except MonitorError as exc:
+                progress.advance(failed=True)
                 return {**item, "error": str(exc), "officers": []}
             assert not isinstance(observed, NotModified)
             item["officers"] = [o.to_json() for o in observed.extraction.officers]
+            progress.advance()
             return item
 
         return list(await asyncio.gather(*(one(s) for s in sources)))
@@ -271,7 +303,7 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per event (JSON Lines).")
 @click.option("--person", help="Only this person (matched through names and aliases).")
 @click.option("--company", help="Only this company (matched through names and aliases).")
 @click.option("--since", help="Only events detected since a date (2026-03-31) or duration (7d).")
@@ -289,7 +321,7 @@ def events(
     """Stored events, newest first."""
     from monitor.query import filter_events
 
-    config = obj.loaded.config
+    config = obj.read_only().config
     store = obj.store()
     try:
         found = store.events(since=_parse_since(since))
@@ -298,53 +330,137 @@ def events(
     found = filter_events(found, config, person=person, company=company)
     if limit is not None:
         found = found[:limit]
-    for record in found:
-        click.echo(json.dumps(record.to_json(), ensure_ascii=False) if as_json else _line(record))
+    _print_events(found, as_json, table="events")
+
+
+def _print_events(found: Sequence[EventRecord], as_json: bool, *, table: str) -> None:
+    """JSON Lines (nothing for none), or a labelled table (a note on stderr for none)."""
+    from monitor import output
+
+    if as_json:
+        output.echo_json_lines(output.event_json(r) for r in found)
+        return
+    if not found:
+        click.echo("no events match", err=True)
+        return
+    render = output.event_table if table == "events" else output.timeline_table
+    for line in render(found, enabled=output.colour_enabled()):
+        click.echo(line)
 
 
 @main.command(name="timeline")
 @click.argument("person")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per event (JSON Lines).")
 @click.pass_obj
 @handle_errors
 def timeline_command(obj: Context, person: str, as_json: bool) -> None:
     """One person's appointments and departures across every company, oldest first."""
     from monitor.query import timeline
 
-    config = obj.loaded.config
+    config = obj.read_only().config
     store = obj.store()
     try:
         found = timeline(store.events(newest_first=False), config, person)
     finally:
         store.close()
+    if found and not as_json:
+        click.echo(f"Timeline of {person}:")
+    _print_events(found, as_json, table="timeline")
+
+
+@main.command(name="sources")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.pass_obj
+@handle_errors
+def sources_command(obj: Context, as_json: bool) -> None:
+    """Every active source in the watch list: kind, schedule, health, next check."""
+    from monitor import output
+
+    config = obj.loaded.config
+    built = build_sources(config)
+    store = obj.store()
+    try:
+        rows = {row.key: row for row in store.source_rows()}
+    finally:
+        store.close()
+    items = [_source_item(s, rows.get(s.key), config) for s in built]
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in found], ensure_ascii=False, indent=2))
+        output.echo_json_lines(items)
         return
-    if not found:
-        click.echo(f"no events for {person}")
+    if not items:
+        click.echo(f"{obj.loaded.file} has no active sources", err=True)
         return
-    click.echo(f"Timeline of {person}:")
-    for record in found:
-        when = record.effective_date or record.detected_at.date().isoformat()
-        role = record.role or "-"
-        click.echo(f"  {when:<12} {record.change:<13} {record.company}  [{role}]")
+    headers = ("entity", "kind", "every", "health", "next check (UTC)", "url")
+    table = [
+        (
+            i["entity"],
+            i["kind"],
+            i["interval"],
+            "never checked" if i["healthy"] is None else "ok" if i["healthy"] else "UNHEALTHY",
+            (i["next_check_at"] or "-").replace("T", " ").removesuffix("Z"),
+            i["url"] or i["key"],
+        )
+        for i in items
+    ]
+    colours = {"ok": "green", "UNHEALTHY": "red"}
+    for line in output.table(
+        headers,
+        table,
+        colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
+        enabled=output.colour_enabled(),
+    ):
+        click.echo(line)
+
+
+def _source_item(source: Any, row: Any, config: Any) -> dict[str, Any]:
+    checked = row is not None and row.last_checked_at is not None
+    return {
+        "key": source.key,
+        "kind": source.spec.kind,
+        "entity": source.entity,
+        "url": source.url,
+        "interval": format_duration(source.interval(config.defaults.interval)),
+        "healthy": row.healthy if checked else None,
+        "last_success_at": _iso(row.last_success_at) if row else None,
+        "next_check_at": _iso(row.next_check_at) if checked else None,
+        "last_error": row.last_error if row else None,
+    }
 
 
 @main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script: eval "$(monitor completion bash)"."""
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None
+    click.echo(cls(main, {}, "monitor", "_MONITOR_COMPLETE").source())
+
+
+@main.command()
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=1, max=10),
+    default=1.0,
+    show_default=True,
+    help="Replay this many times faster.",
+)
 @handle_errors
-def demo() -> None:
+def demo(speed: float) -> None:
     """Replay the Lei Jun story offline against a simulated registry (under a minute)."""
     from monitor.demo.run import run_demo
 
-    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False))))
+    sys.exit(asyncio.run(run_demo(lambda text: click.echo(text, nl=False), speed)))
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_obj
 @handle_errors
 def status(obj: Context, as_json: bool) -> None:
     """Health of every source: last success, last error, failures, next check."""
+    obj.read_only()
     store = obj.store()
     try:
         rows = store.source_rows()
@@ -353,10 +469,14 @@ def status(obj: Context, as_json: bool) -> None:
         store.close()
     sources = [_source_status(r) for r in rows]
     if as_json:
-        click.echo(json.dumps({"sources": sources, **extra}, ensure_ascii=False, indent=2))
+        from monitor.output import json_line
+
+        click.echo(json_line({"sources": sources, **extra}))
         return
     for item in sources:
         health = "ok" if item["healthy"] else f"UNHEALTHY ({item['health_reason']})"
+        if item["held_since"]:
+            health += f"; held since {item['held_since']}"
         click.echo(f"{item['key']}")
         click.echo(
             f"  {health}; last success {item['last_success_at'] or 'never'}; "
@@ -365,11 +485,49 @@ def status(obj: Context, as_json: bool) -> None:
         if item["last_error"]:
             click.echo(f"  last error: {item['last_error']}")
     for name, value in extra.items():
-        click.echo(f"{name}: {json.dumps(value, ensure_ascii=False)}")
+        for line in _section_lines(name, value):
+            click.echo(line)
 
 
-# Other parts of the product add sections to `monitor status` here (e.g. the outbox).
-STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {}
+def _section_lines(name: str, value: Any) -> list[str]:
+    """A status section in words: its counts on one line, then one line per listed item."""
+    if isinstance(value, list):
+        items = [_fields(i) if isinstance(i, dict) else str(i) for i in value]
+        return [f"{name}: {len(items)}", *(f"  - {text}" for text in items)]
+    if not isinstance(value, dict):
+        return [f"{name}: {value}"]
+    counts = [f"{v} {k}" for k, v in value.items() if not isinstance(v, list | dict)]
+    lines = [f"{name}: {', '.join(counts)}" if counts else f"{name}:"]
+    for key, items in value.items():
+        if isinstance(items, list):
+            for item in items:
+                text = item if not isinstance(item, dict) else _fields(item)
+                lines.append(f"  {key}: {text}")
+    return lines
+
+
+def _fields(item: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in item.items() if v is not None and v != "")
+
+
+def _deliveries(store: Store) -> Any:
+    from monitor.notify.outbox import summary
+
+    return summary(store.engine)
+
+
+# More sections of `monitor status`, after the sources.
+STATUS_SECTIONS: dict[str, Callable[[Store], Any]] = {"deliveries": _deliveries}
+
+
+def _processes(store: Store) -> Any:
+    """The `monitor run` or `monitor worker` processes on this database, with their heartbeat."""
+    from monitor.store.guard import summary
+
+    return summary(store.engine)
+
+
+STATUS_SECTIONS["processes"] = _processes
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -389,12 +547,5 @@ def _source_status(row: Any) -> dict[str, Any]:
         "last_error": row.last_error,
         "consecutive_failures": row.consecutive_failures,
         "next_check_at": _iso(row.next_check_at),
+        "held_since": _iso(row.held_since),
     }
-
-
-def _line(record: EventRecord) -> str:
-    when = record.effective_date or record.detected_at.date().isoformat()
-    role = f" as {record.role}" if record.role else ""
-    if record.change == "role_changed":
-        role = f": {record.previous_role or '-'} → {record.role or '-'}"
-    return f"#{record.id} {when} {record.person} {record.change} {record.company}{role}"

@@ -13,9 +13,10 @@ import asyncio
 import email.utils
 import logging
 import random
+import re
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +26,7 @@ from monitor import __version__
 from monitor.errors import FetchError
 from monitor.transport import Auth, HttpClient, Response, Transport, make_transport
 
-__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok"]
+__all__ = ["Fetcher", "HostPolicy", "Response", "require_ok", "require_whole_html"]
 
 log = logging.getLogger("monitor.fetch")
 
@@ -40,6 +41,9 @@ DEFAULT_HTTP_CLIENT: HttpClient = "curl"
 
 # (host, seconds, HTTP status or 0 for no answer): for latency metrics.
 ResponseListener = Callable[[str, float, int], None]
+# Awaited before every request start, after the process's own gate: a limit shared
+# with other processes (``monitor worker`` keeps one per host in PostgreSQL).
+RequestGate = Callable[[str, "HostPolicy"], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class Fetcher:
         self.host_policies = {h.lower(): p for h, p in (host_policies or {}).items()}
         self.robots = robots
         self.listeners: list[ResponseListener] = []
+        self.gates: list[RequestGate] = []
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, tuple[float, Any]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -196,15 +201,20 @@ class Fetcher:
         """One request through the host's gate, retried on transient failures."""
         gate = self._gate(host)
         attempt = 0
+        started = time.monotonic()
         while True:
             attempt += 1
             try:
                 async with gate.slots:
                     await gate.wait_turn()
+                    for shared in self.gates:
+                        await shared(host, gate.policy)
                     response = await self._once(url, host, headers, auth)
             except FetchError as exc:
-                if not exc.transient or attempt > self.retries:
+                if not exc.transient:
                     raise
+                if attempt > self.retries:
+                    raise _gave_up(exc, attempt, time.monotonic() - started) from None
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             if response.status in RETRY_STATUS:
@@ -301,6 +311,18 @@ def _split(url: str) -> SplitResult:
     return parsed
 
 
+def _gave_up(exc: FetchError, attempts: int, seconds: float) -> FetchError:
+    """The last attempt's error, saying how many attempts it took and how long."""
+    if attempts == 1:
+        return exc
+    return FetchError(
+        f"{exc} (on each of {attempts} attempts; gave up after {seconds:.0f}s)",
+        url=exc.url,
+        status=exc.status,
+        transient=exc.transient,
+    )
+
+
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -327,5 +349,23 @@ def require_ok(response: Response) -> Response:
         }.get(response.status, "the server answered with an error")
         raise FetchError(
             f"HTTP {response.status}: {hint}", url=response.url, status=response.status
+        )
+    return response
+
+
+_HTML_END = re.compile(rb"</html\s*>", re.I)
+
+
+def require_whole_html(response: Response) -> Response:
+    """Raise a FetchError for an HTML body that ended with the connection before its end
+    of document: without a Content-Length or chunks, a body cut short looks whole."""
+    if response.framed or response.status != 200:
+        return response
+    if not _HTML_END.search(response.body, max(0, len(response.body) - 65536)):
+        raise FetchError(
+            "the page came without a length and ended before its `</html>`: cut short in "
+            "transfer; it is read again at the next check",
+            url=response.url,
+            transient=True,
         )
     return response

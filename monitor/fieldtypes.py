@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import lru_cache
-from typing import Annotated, Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from cssselect import GenericTranslator, SelectorError
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _UNITS = ("weeks", "days", "hours", "minutes", "seconds")
@@ -45,6 +48,20 @@ def format_duration(delta: timedelta) -> str:
             out += f"{seconds // size}{unit}"
             seconds %= size
     return out or "0s"
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name`` (IANA, e.g. ``Europe/London``), or a ValueError."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}: use an IANA name such as UTC, Europe/London or "
+            "Asia/Shanghai"
+        ) from None
 
 
 @lru_cache(maxsize=4096)

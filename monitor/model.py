@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
@@ -27,6 +28,10 @@ class Officer:
     resigned: str | None = None
     evidence: str = ""
     published: str | None = None  # filed or published, where the source says
+    # The registry's own id for the person (officer id, else date of birth): two rows
+    # with the same name but different ids are two people.
+    uid: str | None = None
+    role_text: str = ""  # the roles as the source wrote them; shown, never compared
 
     @classmethod
     def from_cells(
@@ -37,6 +42,7 @@ class Officer:
         appointed: str | None = None,
         resigned: str | None = None,
         evidence: str = "",
+        uid: str | None = None,
     ) -> Officer:
         return cls(
             name=normalize_name(name),
@@ -45,11 +51,14 @@ class Officer:
             appointed=appointed or None,
             resigned=resigned or None,
             evidence=evidence,
+            uid=uid or None,
+            role_text=" ".join((role or "").split()),
         )
 
     @cached_property
-    def key(self) -> tuple[str, str]:
-        return (name_key(self.name), name_key(self.company))
+    def key(self) -> tuple[str, ...]:
+        names = (name_key(self.name), name_key(self.company))
+        return (*names, self.uid) if self.uid else names
 
     @property
     def active(self) -> bool:
@@ -64,6 +73,8 @@ class Officer:
             "resigned": self.resigned,
             "evidence": self.evidence,
             "published": self.published,
+            **({"uid": self.uid} if self.uid else {}),
+            **({"role_text": self.role_text} if self.role_text else {}),
         }
 
     @classmethod
@@ -76,6 +87,8 @@ class Officer:
             resigned=data.get("resigned"),
             evidence=data.get("evidence") or "",
             published=data.get("published"),
+            uid=data.get("uid"),
+            role_text=data.get("role_text") or "",
         )
 
 
@@ -106,6 +119,8 @@ class Change:
     confidence: float = 1.0
     url: str = ""  # for news: the article that reports the change
     title: str = ""  # for news: the article's headline
+    role_text: str = ""  # the roles as the source wrote them, where it did
+    previous_role_text: str = ""
 
     @property
     def role(self) -> str:
@@ -123,6 +138,20 @@ class Extraction:
     officers: tuple[Officer, ...]
     rows_seen: int
     warnings: tuple[str, ...] = field(default=())
+    # A structured answer (an API's JSON) whose format says the list is empty; an empty
+    # HTML extraction far more often means the page is not the one expected.
+    structured: bool = False
     # Changes the source reports directly (one per filing, keyed by their `url`): each is
     # emitted once; those present at the silent baseline are remembered, not emitted.
     filings: tuple[Change, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, read: its main text without navigation, ads or comments."""
+
+    key: str  # what the source remembers it by: the link, else the feed entry id
+    url: str
+    title: str
+    text: str
+    published: date | None = None

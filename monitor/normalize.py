@@ -104,8 +104,30 @@ _ROLE_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("non-executive director", ("非执行董事", "non-executive director", "non executive director")),
     ("executive director", ("执行董事", "executive director")),
-    ("secretary", ("董事会秘书", "董秘", "company secretary", "corporate secretary", "secretary")),
-    ("director", ("董事", "director", "board member", "member of the board")),
+    (
+        "secretary",
+        (
+            "董事会秘书",
+            "董秘",
+            "company secretary",
+            "corporate secretary",
+            "corporate nominee secretary",
+            "nominee secretary",
+            "secretary",
+        ),
+    ),
+    (
+        "director",
+        (
+            "董事",
+            "director",
+            "board member",
+            "member of the board",
+            "corporate director",
+            "corporate nominee director",
+            "nominee director",
+        ),
+    ),
     ("vice president", ("副总裁", "vice president", "vice-president", "vp")),
     ("president", ("总裁", "president")),
     ("deputy general manager", ("副总经理", "deputy general manager")),
@@ -118,6 +140,7 @@ _ROLE_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cto", ("首席技术官", "chief technology officer", "cto")),
     ("partner", ("执行事务合伙人", "合伙人", "managing partner", "partner")),
 )
+KNOWN_ROLES: frozenset[str] = frozenset(role for role, _ in _ROLE_PATTERNS)
 _ROLE_SPLIT = re.compile(r"\s*(?:兼|、|，|,|;|；|/|&|\band\b|\+)\s*", re.IGNORECASE)
 _ROLE_INDEX: dict[str, str] = {alias: role for role, aliases in _ROLE_PATTERNS for alias in aliases}
 
@@ -128,6 +151,8 @@ def canonical_role(text: str) -> str:
     cleaned = re.sub(r"^(?:the|a|an)\s+", "", cleaned).strip(" .:-")  # "A: director"
     if cleaned in _ROLE_INDEX:
         return _ROLE_INDEX[cleaned]
+    if cleaned.replace("-", " ") in _ROLE_INDEX:  # registry codes: "nominee-director"
+        return _ROLE_INDEX[cleaned.replace("-", " ")]
     for role, aliases in _ROLE_PATTERNS:
         for alias in aliases:
             # Patterns are ordered most specific first, so "独立董事…" never becomes "董事".

@@ -52,6 +52,9 @@ class Response:
     history: tuple[str, ...] = ()  # every URL redirected from, in order
     elapsed: float = 0.0
     redirects: tuple[tuple[int, str], ...] = ()  # (status, Location) of each redirect
+    # The body's end was announced (Content-Length, chunked, HTTP/2), so a transfer cut
+    # short fails; False when it simply ended with the connection, as a cut one would.
+    framed: bool = True
 
     @property
     def not_modified(self) -> bool:
@@ -80,8 +83,8 @@ class Transport(Protocol):
 
 def too_large(url: str, cap: int, status: int | None = None) -> FetchError:
     return FetchError(
-        f"response larger than the {cap} byte cap; raise max_bytes for this source if it "
-        "is genuine",
+        f"response larger than the {cap} byte cap; if it is genuine, raise "
+        "`defaults.max_bytes` in the watch list",
         url=url,
         status=status,
     )
@@ -126,6 +129,7 @@ class _Exchange:
     chunks: list[bytes] = field(default_factory=list)
     # One (status, [(name, value)]) per response seen: redirects first, the answer last.
     blocks: list[tuple[int, list[tuple[str, str]]]] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # the HTTP version of each block
 
     def on_body(self, data: bytes) -> int | None:
         self.size += len(data)
@@ -141,6 +145,7 @@ class _Exchange:
             parts = line.split(None, 2)
             status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
             self.blocks.append((status, []))
+            self.versions.append(parts[0])
         elif line and self.blocks:
             if line[0] in " \t" and self.blocks[-1][1]:  # obsolete line folding
                 name, value = self.blocks[-1][1][-1]
@@ -164,6 +169,7 @@ class _Exchange:
         final: dict[str, str] = {}
         for name, value in answers[-1][1] if answers else ():
             final[name] = f"{final[name]}, {value}" if name in final else value
+        version = self.versions[self.blocks.index(answers[-1])] if answers else "HTTP/1.1"
         if redirects:
             log.debug("redirected %s: %s", self.url, " → ".join(loc for _, loc in redirects))
         return Response(
@@ -175,7 +181,17 @@ class _Exchange:
             history=tuple(history),
             elapsed=time.monotonic() - self.started,
             redirects=tuple(redirects),
+            framed=framed(version, status, final),
         )
+
+
+def framed(version: str, status: int, headers: Mapping[str, str]) -> bool:
+    """Whether the answer announced where its body ends (else the body ended with the
+    connection, and a cut one looks whole)."""
+    if not version.upper().startswith("HTTP/1") or status in (204, 304) or status < 200:
+        return True  # HTTP/2 and 3 frame every body; these statuses have none
+    coding = headers.get("transfer-encoding", "").lower()
+    return "content-length" in headers or "chunked" in coding
 
 
 def _curl_error(errno: int, message: str, url: str, timeout: float) -> FetchError:
@@ -200,6 +216,8 @@ def _curl_error(errno: int, message: str, url: str, timeout: float) -> FetchErro
         )
     if errno in _TLS_ERRORS:
         return FetchError(f"TLS handshake failed: {message}", url=url, transient=True)
+    if errno == pycurl.E_PARTIAL_FILE:
+        return FetchError(f"the body was cut short: {message}", url=url, transient=True)
     if errno == pycurl.E_BAD_CONTENT_ENCODING:
         return FetchError(f"corrupt or unsupported compressed body: {message}", url=url)
     if errno in (pycurl.E_UNSUPPORTED_PROTOCOL, pycurl.E_URL_MALFORMAT):
@@ -597,11 +615,14 @@ class HttpxTransport:
                 history=tuple(str(r.url) for r in resp.history),
                 elapsed=time.monotonic() - started,
                 redirects=redirects,
+                framed=framed(resp.http_version, resp.status_code, resp.headers),
             )
 
 
 def _describe(exc: httpx.TransportError, httpx: Any) -> str:
     text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.RemoteProtocolError) and "complete message body" in text:
+        return f"the body was cut short: {text}"
     if isinstance(exc, httpx.ConnectError):
         lowered = text.lower()
         dns = ("name or service", "nodename", "getaddrinfo", "name resolution")

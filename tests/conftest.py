@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
 import os
+import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +84,9 @@ class PageServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -128,19 +136,82 @@ def registry_page(company: str, officers: list[tuple[str, str, str]], *, extra: 
     )
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Any:
-    """Run ``python -m monitor`` as a user would, in a subprocess."""
-    import subprocess
+@dataclass
+class CliResult:
+    """What a user sees of one command: exit status, standard output, standard error."""
 
-    full_env = {**os.environ, **(env or {})}
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> CliResult:
+    """Run ``monitor ARGS`` in this process, as a user would from a shell.
+
+    ``env`` adds variables for the run only. An exception the CLI does not handle
+    appears in ``stderr`` as the traceback a user would see, with status 1.
+    """
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    with contextlib.chdir(REPO), _restored_logging():
+        result = CliRunner().invoke(main, list(args), env=env, prog_name="monitor")
+    stderr = result.stderr
+    code = result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert result.exc_info is not None
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+        code = 1
+    return CliResult(code, result.stdout, stderr)
+
+
+@contextlib.contextmanager
+def _restored_logging() -> Iterator[None]:
+    """The CLI configures logging for its own process; undo that after an in-process run."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {
+        name: logger.level
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, logger in logging.Logger.manager.loggerDict.items():
+            if isinstance(logger, logging.Logger):
+                logger.setLevel(levels.get(name, logging.NOTSET))
+
+
+def run_cli_process(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m monitor`` in a subprocess: for tests where the process is the point."""
     return subprocess.run(
         [sys.executable, "-m", "monitor", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=full_env,
+        env={**os.environ, **(env or {})},
         cwd=REPO,
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_apprise_throttle() -> None:
+    """apprise waits up to 5.5 s between two messages of one plugin; tests do not."""
+    from apprise.apprise import N_MGR
+    from apprise.url import URLBase
+
+    URLBase.request_rate_per_sec = 0
+    with warnings.catch_warnings():  # loading every plugin imports deprecated modules
+        warnings.simplefilter("ignore", DeprecationWarning)
+        plugins = list(N_MGR.plugins())
+    for plugin in plugins:
+        plugin.request_rate_per_sec = 0
 
 
 def _postgres_url() -> str:
@@ -172,7 +243,7 @@ def _drop_postgres(url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty state database of each supported kind."""
     if request.param == "sqlite":
@@ -181,3 +252,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url = _postgres_url()
     yield url
     _drop_postgres(url)
+
+
+# `scripts/check --fast` asks for fewer generated examples; the full run keeps hypothesis's.
+hypothesis.settings.register_profile("fast", max_examples=20)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that takes a PostgreSQL database by another way than ``db_url`` (the
+    ``pg_url`` fixture, a ``postgresql`` parameter) is a ``postgres`` test too."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "pg_url" in getattr(item, "fixturenames", ()) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A command run in-process (CliRunner, `run --once`) configures logging for its own
+    process; put it back after every test so the next one sees the defaults."""
+    with _restored_logging():
+        yield

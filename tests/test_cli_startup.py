@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import run_cli
 
 HEAVY = (
@@ -21,9 +22,13 @@ HEAVY = (
     "monitor.daemon",
     "monitor.news.cli",
     "monitor.notify.cli",
+    "monitor.web",
+    "fastapi",
+    "uvicorn",
 )
 
 
+@pytest.mark.e2e  # a fresh interpreter: what importing the command line loads
 def test_the_command_line_loads_without_the_heavy_parts() -> None:
     code = f"import sys, monitor.cli\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(
@@ -35,7 +40,7 @@ def test_the_command_line_loads_without_the_heavy_parts() -> None:
 def test_every_command_is_listed_and_loads_when_asked_for() -> None:
     listing = run_cli("--help")
     assert listing.returncode == 0
-    for name in ("check", "run", "health", "deliver", "notify-test", "extract", "demo"):
+    for name in ("check", "run", "health", "deliver", "notify-test", "extract", "demo", "web"):
         assert f"  {name} " in listing.stdout
         helped = run_cli(name, "--help")
         assert helped.returncode == 0, helped.stderr

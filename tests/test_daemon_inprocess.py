@@ -1,5 +1,6 @@
 """The daemon driven in-process: operator alerts, missed intervals after downtime, no
-source checked twice at once."""
+source checked twice at once. Most run on a clock ten times faster than the wall clock, so
+the watch list's 1 s interval passes in a tenth of a second."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Any
 
 from conftest import PageServer, registry_page
 from sqlalchemy import select, update
-from test_notify_e2e import BEFORE_WUHAN, WUHAN, Hooks
+from support.clock import FastClock
+from support.xiaomi import BEFORE_WUHAN, WUHAN
+from test_notify_e2e import Hooks
 
 from monitor.check import CycleReport
-from monitor.config import load_config_text
+from monitor.config import Loaded, load_config_text
 from monitor.daemon import Daemon, Options
 from monitor.notify import deliver_due, install
 from monitor.store import Store, utcnow
@@ -36,6 +39,15 @@ companies:
         url: {server.url("/wuhan")}
         columns: {{name: Name, role: Position, appointed: Appointed}}
 """
+
+
+RATE = 10.0  # clock seconds per real second
+FAST = Options(signals=False, max_sleep=0.02, deliver_every=0.05)  # real seconds
+
+
+def fast_daemon(loaded: Loaded, store: Store, **hooks: Any) -> Daemon:
+    """A daemon on a fast clock whose dispatcher wakes often enough to follow it."""
+    return Daemon(loaded, store, FAST, clock=FastClock(RATE), **hooks)
 
 
 async def run_until(daemon: Daemon, done: object, timeout: float) -> None:
@@ -64,7 +76,7 @@ def test_the_operator_hears_once_when_a_source_breaks_and_once_when_it_recovers(
             server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
             fixed_at.append(time.monotonic())
 
-    daemon = Daemon(loaded, store, Options(signals=False), on_cycle=on_cycle)
+    daemon = fast_daemon(loaded, store, on_cycle=on_cycle)
     try:
         asyncio.run(run_until(daemon, lambda: len(hooks.posts) >= 2, 12))
     finally:
@@ -92,7 +104,7 @@ def test_an_operator_alert_waits_in_the_outbox_while_its_channel_is_down(
         with store.engine.connect() as conn:
             return list(conn.execute(select(deliveries).where(deliveries.c.kind == "operator")))
 
-    daemon = Daemon(loaded, store, Options(signals=False))
+    daemon = fast_daemon(loaded, store)
     try:
         tried = lambda: any(r.attempts >= 1 for r in operator_rows())  # noqa: E731
         asyncio.run(run_until(daemon, tried, 12))
@@ -125,8 +137,15 @@ def test_after_downtime_an_overdue_source_is_checked_once_then_on_its_interval(
         conn.execute(update(sources).values(next_check_at=utcnow() - timedelta(days=3)))
     hits = len(server.hits_for("/wuhan"))
     daemon = Daemon(loaded, store, Options(signals=False))
+    checked: list[float] = []
+
+    def settled() -> bool:  # half a second after the first check: far less than 3 s
+        if not checked and len(server.hits_for("/wuhan")) > hits:
+            checked.append(time.monotonic())
+        return bool(checked) and time.monotonic() - checked[0] > 0.5
+
     try:
-        asyncio.run(run_until(daemon, lambda: False, 2.0))
+        asyncio.run(run_until(daemon, settled, 10))
     finally:
         store.close()
     assert len(server.hits_for("/wuhan")) == hits + 1  # once, not once per missed interval
@@ -141,12 +160,12 @@ def test_a_slow_source_is_never_checked_twice_at_once(server: PageServer, tmp_pa
     store = Store(loaded.config.state)
     install(store, loaded)
     spans: list[tuple[float, float]] = []
-    daemon = Daemon(loaded, store, Options(signals=False))
+    daemon = fast_daemon(loaded, store)
     original = daemon.runtime.checker.check
 
     async def slow_check(source, row):  # type: ignore[no-untyped-def]
         started = time.monotonic()
-        await asyncio.sleep(1.5)  # longer than the 1 s interval
+        await asyncio.sleep(1.5 / RATE)  # longer than the 1 s interval
         outcome = await original(source, row)
         spans.append((started, time.monotonic()))
         return outcome

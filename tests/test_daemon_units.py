@@ -82,11 +82,21 @@ def test_metrics_are_prometheus_text() -> None:
     assert 'monitor_fetch_duration_seconds_bucket{le="+Inf"} 3' in lines
     assert "monitor_fetch_duration_seconds_count 3" in lines
     assert "# TYPE monitor_up gauge" in lines and "monitor_up 1" in lines
+
     for line in lines:  # every sample line is NAME[{labels}] VALUE
         if not line.startswith("#"):
             name, value = line.rsplit(" ", 1)
             float(value)
             assert name.startswith("monitor_")
+
+
+def test_metrics_print_unix_times_to_the_second() -> None:
+    # `:g` would print 1.79615e+09, up to 5,000 s off.
+    text = Metrics().render(
+        {"monitor_next_check_timestamp_seconds": ("Due.", 1796150123.0), "ratio": ("R.", 0.25)}
+    )
+    assert "monitor_next_check_timestamp_seconds 1796150123" in text.splitlines()
+    assert "ratio 0.25" in text.splitlines()
 
 
 @pytest.mark.parametrize(

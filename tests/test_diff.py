@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.diff import assess, diff
+from monitor.diff import Verdict, assess, diff
 from monitor.model import Extraction, Officer
 
 CO = "Example Co., Ltd."
@@ -125,3 +127,114 @@ def test_explicit_resignations_are_not_a_suspicious_mass_loss() -> None:
     verdict = assess(before, after)
     assert verdict.kind == "changed"
     assert sorted((c.change, c.person) for c in verdict.changes) == [("left", "A"), ("left", "B")]
+
+
+# --- one person on several rows ------------------------------------------------
+
+
+def test_a_resigned_row_beside_a_current_one_keeps_its_date() -> None:
+    """A secretary who resigns but stays director: the role change carries the date."""
+    before = [officer("Elizabeth Stevenson", "Secretary"), officer("Elizabeth Stevenson")]
+    after = [
+        officer("Elizabeth Stevenson", "Secretary", resigned="2019-03-31"),
+        officer("Elizabeth Stevenson"),
+    ]
+    [change] = diff(before, after)
+    assert change.change == "role_changed"
+    assert change.previous_roles == {"secretary", "director"} and change.roles == {"director"}
+    assert change.effective_date == "2019-03-31"
+
+
+def test_the_latest_resignation_wins_whatever_the_row_order() -> None:
+    old_row = officer("Ben Stevenson", appointed="2012-11-09", resigned="2017-09-01")
+    before = [officer("Ben Stevenson", appointed="2017-09-02"), old_row]
+    ended = officer("Ben Stevenson", appointed="2017-09-02", resigned="2018-05-31")
+    for after in ([old_row, ended], [ended, old_row]):
+        [change] = diff(before, after)
+        assert (change.change, change.effective_date) == ("left", "2018-05-31")
+
+
+def test_the_date_of_the_role_that_ended_not_of_another_row() -> None:
+    """Jane was chairman; an old director row of hers ended earlier."""
+    before = [
+        officer("Jane Smith", "Director", resigned="2026-11-28"),
+        officer("Jane Smith", "Chairman"),
+    ]
+    after = [
+        officer("Jane Smith", "Director", resigned="2026-11-28"),
+        officer("Jane Smith", "Chairman", resigned="2026-11-30"),
+    ]
+    [change] = diff(before, after)
+    assert (change.change, change.roles, change.effective_date) == (
+        "left",
+        {"chairman"},
+        "2026-11-30",
+    )
+
+
+def test_rows_with_different_officer_ids_are_different_officers() -> None:
+    father = replace(officer("Ben Stevenson", resigned="2017-09-01"), uid="id-1")
+    son = replace(officer("Ben Stevenson"), uid="id-2")
+    joined = diff([father], [father, son])
+    assert [(c.change, c.person) for c in joined] == [("joined", "Ben Stevenson")]
+    # Snapshots stored before ids were read compare by name, without false changes.
+    assert diff([replace(son, uid=None)], [son, father]) == []
+
+
+# --- an empty, well-formed answer -----------------------------------------------
+
+
+def test_an_empty_api_answer_confirmed_twice_is_a_departure() -> None:
+    before = [officer("Q104195034", "Chair")]
+    empty = Extraction((), rows_seen=0, structured=True)
+    first = assess(before, empty)
+    assert first.kind == "suspect" and not first.changes
+    second = assess(before, empty, pending=first.fingerprint)
+    assert second.kind == "confirmed"
+    assert [(c.change, c.person) for c in second.changes] == [("left", "Q104195034")]
+
+
+def test_an_empty_html_extraction_stays_held() -> None:
+    before = [officer("Lei Jun")]
+    first = assess(before, Extraction((), rows_seen=0))
+    again = assess(before, Extraction((), rows_seen=0), pending=first.fingerprint or None)
+    assert again.kind == "suspect" and not again.changes
+
+
+# --- a layout change is never a board change ---------------------------------------
+
+
+BOARD = [
+    officer("Lei Jun", "Chairman", appointed="2010-04-06"),
+    officer("Liu De", "Director", appointed="2012-05-01"),
+    officer("Wang Hua", "Supervisor", appointed="2015-07-01"),
+]
+
+
+def _held_twice(after: list[Officer]) -> Verdict:
+    current = Extraction(tuple(after), rows_seen=len(after))
+    first = assess(BOARD, current)
+    assert first.kind == "suspect" and first.reason and first.reason.startswith("layout changed")
+    return assess(BOARD, current, pending=first.fingerprint)
+
+
+def test_a_vanished_role_column_is_a_layout_change_even_when_seen_twice() -> None:
+    after = [officer(o.name, "", appointed=o.appointed or "") for o in BOARD]
+    second = _held_twice(after)
+    assert second.kind == "suspect" and not second.changes
+
+
+def test_names_that_read_as_dates_are_a_layout_change() -> None:
+    after = [officer(o.appointed or "", "Director") for o in BOARD]
+    assert _held_twice(after).kind == "suspect"
+
+
+def test_officers_losing_every_role_at_once_is_a_layout_change() -> None:
+    after = [officer("Lei Jun", ""), officer("Liu De", ""), officer("Wang Hua", "Supervisor")]
+    assert _held_twice([replace(o, appointed="2010-01-01") for o in after]).kind == "suspect"
+
+
+def test_one_new_officer_and_one_lost_role_are_ordinary_changes() -> None:
+    after = [*BOARD[:2], officer("Wang Hua", "", appointed="2015-07-01")]
+    after.append(officer("Zeng Xuezhong", "Director", appointed="2021-12-07"))
+    assert assess(BOARD, Extraction(tuple(after), rows_seen=4)).kind == "changed"

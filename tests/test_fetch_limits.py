@@ -58,7 +58,7 @@ def test_fractional_rates_become_one_request_per_longer_window() -> None:
     assert earliest_start([], 3.0, HostPolicy(), not_before=5.0) == 5.0
 
 
-def test_twenty_sources_on_one_host_stay_under_two_requests_a_second(
+def test_twenty_sources_on_one_host_stay_under_the_configured_rate(
     server: PageServer, tmp_path: Path
 ) -> None:
     for i in range(20):
@@ -73,7 +73,7 @@ def test_twenty_sources_on_one_host_stay_under_two_requests_a_second(
     )
     text = f"""
 state: sqlite:///{tmp_path / "s.db"}
-hosts: {{"127.0.0.1": {{rate: "2/s", concurrency: 5}}}}
+hosts: {{"127.0.0.1": {{rate: "10/s", concurrency: 5}}}}
 companies:
 {companies}
 """
@@ -93,12 +93,12 @@ companies:
     store.close()
     arrivals = [h.at for h in server.hits]
     assert len(arrivals) == 20
-    assert most_in_window(arrivals, 1.0) <= 2
-    assert max(arrivals) - min(arrivals) >= 9 * 1.0  # 20 requests at 2/s take 9.5 s or more
+    assert most_in_window(arrivals, 1.0) <= 10
+    assert max(arrivals) - min(arrivals) >= 1.0  # 20 requests at 10/s take a second or more
 
 
 def test_retry_after_holds_every_request_to_that_host(server: PageServer) -> None:
-    server.set("/busy", "slow down", status=429, headers={"Retry-After": "2"})
+    server.set("/busy", "slow down", status=429, headers={"Retry-After": "1"})
     server.set("/other", "fine")
 
     async def fetch() -> tuple[int, int]:
@@ -110,11 +110,11 @@ def test_retry_after_holds_every_request_to_that_host(server: PageServer) -> Non
 
     assert asyncio.run(fetch()) == (429, 200)
     busy, other = server.hits_for("/busy")[0].at, server.hits_for("/other")[0].at
-    assert other - busy >= 2.0
+    assert other - busy >= 1.0
 
 
 def test_a_retried_429_waits_for_retry_after(server: PageServer) -> None:
-    server.set("/busy", "slow down", status=429, headers={"Retry-After": "2"})
+    server.set("/busy", "slow down", status=429, headers={"Retry-After": "1"})
 
     async def fetch() -> int:
         async with Fetcher(default_policy=HostPolicy(rate=None), retries=1) as fetcher:
@@ -123,8 +123,8 @@ def test_a_retried_429_waits_for_retry_after(server: PageServer) -> None:
     started = time.monotonic()
     assert asyncio.run(fetch()) == 429
     hits = [h.at for h in server.hits_for("/busy")]
-    assert len(hits) == 2 and hits[1] - hits[0] >= 2.0
-    assert time.monotonic() - started < 6
+    assert len(hits) == 2 and hits[1] - hits[0] >= 1.0
+    assert time.monotonic() - started < 5
 
 
 def test_registry_presets_reach_the_fetcher_and_the_watch_list_wins() -> None:

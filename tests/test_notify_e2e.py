@@ -11,7 +11,6 @@ import asyncio
 import email
 import email.policy
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from apprise.plugins.slack import NotifySlack
 from conftest import REPO, PageServer, registry_page
+from support.xiaomi import AUTO, BEFORE_WUHAN, WUHAN, ZENG_AT_WUHAN, watch_list
 
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
 from monitor.config import Loaded, load_config_text
@@ -36,16 +36,8 @@ from monitor.notify import deliver_due, install
 from monitor.notify.outbox import claim, summary
 from monitor.store import Store, utcnow
 
-WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
-AUTO = "Xiaomi Automobile Co., Ltd."
-BEFORE_WUHAN = [
-    ("Lei Jun", "法定代表人、执行董事兼总经理", "2015-06-01"),
-    ("Liu De", "监事", "2015-06-01"),
-]
-AFTER_WUHAN = [
-    ("Zeng Xuezhong", "法定代表人、执行董事兼总经理", "2021-12-07"),
-    ("Liu De", "监事 <script>alert(1)</script>", "2015-06-01"),
-]
+# Three changes at Wuhan; Liu De's new role carries markup that messages must escape.
+AFTER_WUHAN = [ZENG_AT_WUHAN, ("Liu De", "监事 <script>alert(1)</script>", "2015-06-01")]
 BEFORE_AUTO = [("Wang Xiang", "Director", "2021-09-01")]
 AFTER_AUTO = [("Wang Xiang", "Director", "2021-09-01"), ("Lei Jun", "Legal Representative", "")]
 SMTP_USER = "monitor"
@@ -132,7 +124,8 @@ class Hooks:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        serving = {"poll_interval": 0.02}  # a quick shutdown at the end of a test
+        threading.Thread(target=self.httpd.serve_forever, kwargs=serving, daemon=True).start()
 
     def stop(self) -> None:
         if self.httpd is not None:
@@ -177,42 +170,6 @@ SECRETS = {
     "SLACK_B": SLACK_TOKENS[1],
     "SLACK_C": SLACK_TOKENS[2],
 }
-
-
-def watch_list(
-    server: PageServer,
-    state: str,
-    channels: dict[str, Any],
-    *,
-    notify: list[str],
-    people: str = "",
-    company_notify: str = "",
-) -> str:
-    return f"""
-state: "{state}"
-hosts:
-  "127.0.0.1": {{rate: none, concurrency: 4}}
-defaults:
-  notify: {json.dumps(notify)}
-channels: {json.dumps(channels)}
-people:
-  - name: Lei Jun
-    aliases: ["雷军"]
-{people}
-companies:
-  - name: {WUHAN}
-{company_notify}
-    sources:
-      - kind: html
-        url: {server.url("/wuhan")}
-        rows: "table#officers tr:not(:first-child)"
-        fields: {{name: "td:nth-of-type(1)", role: "td:nth-of-type(2)", appointed: "td:nth-of-type(3)"}}
-  - name: {AUTO}
-    sources:
-      - kind: html
-        url: {server.url("/auto")}
-        columns: {{name: Name, role: Position, appointed: Appointed}}
-"""
 
 
 def load(text: str) -> Loaded:
@@ -524,6 +481,7 @@ print("delivered", flush=True)
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("point", ["commit", "claim"])
 def test_a_process_killed_before_delivery_loses_nothing(
     point: str, server: PageServer, db_url: str, hooks: Hooks, tmp_path: Path,
@@ -536,10 +494,10 @@ def test_a_process_killed_before_delivery_loses_nothing(
     config = tmp_path / "monitor.yaml"
     config.write_text(text, encoding="utf-8")
     script = DRIVER.format(tests=str(REPO / "tests"), config=str(config))
-    env = {**os.environ, "MONITOR_TEST_CRASH_AFTER": point}
+    crash = REPO / "tests" / "support" / "crash.py"
     killed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO,
-        timeout=120,
+        [sys.executable, str(crash), point, "--script", script], capture_output=True, text=True,
+        cwd=REPO, timeout=120,
     )  # fmt: skip
     assert killed.returncode == -9, killed.stderr
     events = int(killed.stdout.split()[0])

@@ -63,7 +63,7 @@ def test_two_resignations_and_one_appointment_in_order(
 
     timeline = run_cli("-c", str(config), "timeline", "HARGREAVES, Eleanor", "--json")
     assert timeline.returncode == 0, timeline.stderr
-    moves = [(e["change"], e["company"], e["effective_date"]) for e in json.loads(timeline.stdout)]
+    moves = [(e["change"], e["company"], e["effective_date"]) for e in map(json.loads, timeline.stdout.splitlines())]
     assert moves == [
         ("left", "BRIGHTWATER ANALYTICS LTD", "2024-05-31"),
         ("left", "COPPER LANE VENTURES LIMITED", "2024-06-30"),

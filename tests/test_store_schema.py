@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
@@ -118,6 +119,7 @@ def test_a_creation_interrupted_before_the_stamp_is_finished_at_the_next_start(
     store.close()
 
 
+@pytest.mark.e2e
 def test_processes_starting_together_on_a_new_database_all_start(db_url: str) -> None:
     import subprocess
     import sys

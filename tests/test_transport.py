@@ -152,7 +152,9 @@ def serving(handler: type[BaseHTTPRequestHandler], tls: Any = None) -> Iterator[
     if tls is not None:
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    ).start()
     try:
         yield httpd.server_address[1]
     finally:

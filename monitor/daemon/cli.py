@@ -7,11 +7,16 @@ import logging
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
+from monitor.clicontext import Context, handle_errors
 from monitor.daemon.health import parse_address
+from monitor.errors import ConfigError
+from monitor.store import Store
 
 DEFAULT_HTTP = "127.0.0.1:8080"
 
@@ -25,6 +30,22 @@ def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> A
         raise click.BadParameter(str(exc)) from None
 
 
+@contextmanager
+def single_node(store: Store, file: str) -> Iterator[None]:
+    """Hold the database for this one ``monitor run``, or refuse (exit 2) naming who has it."""
+    from monitor.store.guard import Busy, Guard
+
+    guard = Guard(store.engine, "run")
+    try:
+        guard.acquire()
+    except Busy as exc:
+        raise ConfigError(str(exc), file=file, path="state") from None
+    try:
+        yield
+    finally:
+        guard.release()
+
+
 def register(main: click.Group) -> None:
     """Add ``run`` and ``health`` to the ``monitor`` command group."""
 
@@ -35,7 +56,14 @@ def register(main: click.Group) -> None:
         envvar="MONITOR_HTTP",
         callback=_address,
         metavar="HOST:PORT",
-        help="Serve /healthz and /metrics here (env MONITOR_HTTP).",
+        help="Serve /healthz, /metrics and the dashboard here (env MONITOR_HTTP).",
+    )
+    @click.option(
+        "--web/--no-web",
+        envvar="MONITOR_WEB",
+        default=True,
+        show_default=True,
+        help="Serve the dashboard and API on --http (env MONITOR_WEB); off: probes only.",
     )
     @click.option("--reload", "watch", is_flag=True, help="Reload when the config file changes.")
     @click.option(
@@ -43,16 +71,17 @@ def register(main: click.Group) -> None:
         type=click.FloatRange(min=0),
         default=10.0,
         show_default=True,
-        help="Seconds in-flight checks get to finish after SIGTERM.",
+        help="Seconds in-flight checks and deliveries get to finish after SIGTERM.",
     )
     @click.pass_obj
-    def run(obj: Any, once: bool, http: tuple[str, int] | None, watch: bool, grace: float) -> None:
+    def run(
+        obj: Context, once: bool, http: tuple[str, int] | None, web: bool, watch: bool, grace: float
+    ) -> None:
         """Run the monitor: check every source on its schedule and deliver alerts.
 
-        SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
+        SIGTERM stops it (exit 0), as does Ctrl-C (exit 130); SIGHUP re-reads the config, keeping
         the running one if the new file has an error.
         """
-        from monitor.cli import handle_errors
         from monitor.daemon import Daemon, Options
 
         @handle_errors
@@ -60,14 +89,34 @@ def register(main: click.Group) -> None:
             loaded = obj.loaded
             if obj.verbose == 0:
                 logging.getLogger("monitor").setLevel(logging.INFO)  # one line per check
+            if http and web and not once:
+                from monitor.web.cli import check_exposure
+
+                check_exposure(http[0], loaded)
             store = obj.store()
             options = Options(once=once, http=http, watch=watch, grace=grace)
 
             async def main_loop() -> int:
-                return await Daemon(loaded, store, options).run()
+                from monitor.progress import Progress, ticking
+
+                # On a terminal, the first pass over the sources shows its progress.
+                async with ticking(Progress("first pass: checking")) as progress:
+                    if not (http and web):
+                        return await Daemon(loaded, store, options, first_pass=progress).run()
+                    from monitor.web.cli import serve_for
+
+                    daemon = Daemon(
+                        loaded,
+                        store,
+                        options,
+                        serve_http=serve_for(store, lambda: daemon.loaded),
+                        first_pass=progress,
+                    )
+                    return await daemon.run()
 
             try:
-                return asyncio.run(main_loop())
+                with single_node(store, loaded.file):
+                    return asyncio.run(main_loop())
             finally:
                 store.close()
 

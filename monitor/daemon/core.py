@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,24 +24,34 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 
-from monitor.check import Checker, CheckResult, CycleReport, build_sources, make_fetcher
+from monitor.check import (
+    Checker,
+    CheckResult,
+    CycleListener,
+    CycleReport,
+    build_sources,
+    make_fetcher,
+)
 from monitor.config import Loaded, load_config
-from monitor.daemon.health import serve
+from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.operator import OperatorAlert, queue_operator, transition
+from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.daemon.schedule import DueQueue
 from monitor.errors import ConfigError
 from monitor.notify import OutboxHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import DeliveryReport, deliver_due
 from monitor.sources.base import Source
-from monitor.store import Store, utcnow
+from monitor.store import Clock, Store, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
 HEARTBEAT = 5.0  # seconds between liveness beats (scheduler and database)
 STALE_AFTER = 4 * HEARTBEAT  # /healthz answers 503 when the last good beat is older
 RETRY_BROKEN_CYCLE = timedelta(minutes=1)
+# At shutdown, past the grace period: how long a send already under way may still take to
+# finish and be recorded (no new send starts then).
+SEND_FINISH = 5.0
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,11 @@ class Options:
     once: bool = False
     http: tuple[str, int] | None = None
     watch: bool = False  # reload when the config file changes
-    grace: float = 10.0  # seconds in-flight checks get to finish on shutdown
+    grace: float = 10.0  # seconds in-flight checks and deliveries get to finish on shutdown
     deliver_every: float = 30.0  # seconds between outbox sweeps (retries, digests)
     max_sleep: float = 60.0  # the dispatcher wakes at least this often
-    unhealthy_after: int = 3  # failures in a row before the operator is told
+    # failures in a row before the operator is told (None: `defaults.unhealthy_after`)
+    unhealthy_after: int | None = None
     signals: bool = True  # install SIGTERM/SIGINT/SIGHUP handlers
 
 
@@ -77,7 +90,9 @@ def _aware(when: datetime) -> datetime:
 
 class Daemon:
     """Run with ``await Daemon(...).run()``; ``stop()`` and ``reload()`` from anywhere on
-    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run."""
+    the loop. ``on_cycle`` and ``on_delivery`` see every check cycle and delivery run.
+    ``clock`` decides which sources are due (the dispatcher still wakes at least every
+    ``max_sleep`` seconds of real time); ``rng`` draws the checks' jitter."""
 
     def __init__(
         self,
@@ -87,19 +102,40 @@ class Daemon:
         *,
         on_cycle: Callable[[CycleReport], None] | None = None,
         on_delivery: Callable[[DeliveryReport], None] | None = None,
+        serve_http: ServeHttp = serve,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+        first_pass: CycleListener | None = None,
     ) -> None:
         self.options = options or Options()
+        # Told of the first batch of checks only (a progress display at start-up).
+        self.first_pass = first_pass
+        self.serve_http = serve_http
+        self.clock = clock
+        self.rng = rng or random.Random()
         self.store = store
         self.metrics = Metrics()
         self.queue = DueQueue()
         self.failures: dict[str, int] = {}
         self.on_cycle = on_cycle
         self.on_delivery = on_delivery
+        # Operator alerts the store's hook queued with their checks, to count and log.
+        self._alerts: deque[OperatorAlert] = deque()
+        self.operator_hook = OperatorHook(
+            loaded.config.defaults.operator_notify,
+            self.options.unhealthy_after or loaded.config.defaults.unhealthy_after,
+            self._alerts.append,
+        )
+        store.health_hooks[:] = [
+            h for h in store.health_hooks if not isinstance(h, OperatorHook)
+        ] + [self.operator_hook]
         self.runtime = self._build(loaded)
         self.stopping = asyncio.Event()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._batches: dict[asyncio.Task[None], _Batch] = {}
         self._delivery_lock = asyncio.Lock()
+        self._delivery_waiting = False  # a delivery run is queued behind the running one
+        self._stop_sending = asyncio.Event()  # set at shutdown: no new message starts
         self._background: set[asyncio.Task[None]] = set()
         self._beat_at = 0.0
         self._db_ok = False
@@ -110,7 +146,7 @@ class Daemon:
 
     def _build(self, loaded: Loaded) -> _Runtime:
         config = loaded.config
-        checker = Checker(config, self.store, make_fetcher(config))
+        checker = Checker(config, self.store, make_fetcher(config), clock=self.clock, rng=self.rng)
         checker.fetcher.listeners.append(self._observe_fetch)
         sources = {s.key: s for s in build_sources(config)}
         return _Runtime(loaded, checker, sources, Channels(config, loaded.secrets))
@@ -126,12 +162,12 @@ class Daemon:
             return await self._run_once()
         loop = asyncio.get_running_loop()
         if self.options.signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self.stop)
+            loop.add_signal_handler(signal.SIGTERM, self.stop)
+            loop.add_signal_handler(signal.SIGINT, self._interrupt)
             loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         server = None
         if self.options.http:
-            server = await serve(*self.options.http, self._http)
+            server = await self.serve_http(*self.options.http, self._http)
         self._add_jobs()
         self.scheduler.start()
         await self._beat()
@@ -144,6 +180,11 @@ class Daemon:
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                     loop.remove_signal_handler(sig)
         return self._exit_code
+
+    def _interrupt(self) -> None:
+        """Ctrl-C: the same orderly stop, ending with the shell's status for it (130)."""
+        self._exit_code = 130
+        self.stop()
 
     def stop(self) -> None:
         """Take no new work; ``run`` then finishes in-flight checks within the grace period."""
@@ -163,7 +204,7 @@ class Daemon:
             **common,
         )
         self.scheduler.add_job(
-            self._deliver,
+            self._sweep,
             "interval",
             seconds=self.options.deliver_every,
             id="deliver",
@@ -174,10 +215,12 @@ class Daemon:
         if self.options.watch:
             self.scheduler.add_job(self._watch, "interval", seconds=1.0, id="watch", **common)
 
-    async def _shutdown(self, server: asyncio.Server | None) -> None:
+    async def _shutdown(self, server: HttpServer | None) -> None:
         self.scheduler.shutdown(wait=False)
         if server is not None:
             server.close()
+            await server.wait_closed()
+        deadline = time.monotonic() + self.options.grace
         pending = set(self._batches)
         if pending:
             _, late = await asyncio.wait(pending, timeout=self.options.grace)
@@ -186,13 +229,23 @@ class Daemon:
             if late:
                 log.warning("abandoned %d in-flight check batch(es) at shutdown", len(late))
                 await asyncio.gather(*late, return_exceptions=True)
-        try:
-            await asyncio.wait_for(self._deliver(), timeout=max(self.options.grace, 5.0))
-        except TimeoutError:
-            log.warning("delivery flush at shutdown timed out; the outbox keeps the alerts")
-        for task in list(self._background):
+        await self._flush(deadline)
+
+    async def _flush(self, deadline: float) -> None:
+        """Deliver what is due until the grace period ends; then start no new send, and
+        give the sends under way a little longer to finish and be recorded. Never cancel
+        a send: its receiver may accept it, and an unrecorded send goes out twice."""
+        flush = asyncio.ensure_future(self._deliver())
+        tasks = {flush, *self._background}
+        _, late = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic()))
+        if late:
+            self._stop_sending.set()
+            _, late = await asyncio.wait(late, timeout=SEND_FINISH)
+        for task in late:
             task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        if late:
+            log.warning("a send at shutdown did not finish; it is sent again at the next start")
+            await asyncio.gather(*late, return_exceptions=True)
         for checker in [self.runtime.checker, *self.runtime.retired]:
             await checker.fetcher.aclose()
             checker.close()
@@ -206,12 +259,15 @@ class Daemon:
 
         config = self.loaded.config
         records = [source_record(s, config) for s in self.runtime.sources.values()]
-        rows = await asyncio.to_thread(self.store.sync_sources, records, utcnow())
+        rows = await asyncio.to_thread(self.store.sync_sources, records, self.clock())
+        await asyncio.to_thread(self.store.retire_others, list(rows), self.clock())
         in_flight = {k for b in self._batches.values() for k in b.keys}
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
             self.failures[key] = row.consecutive_failures
-            if key not in in_flight and key not in self.queue:
+            queued = self.queue.when(key)
+            # A reload that shortened an interval brings a planned check forward.
+            if key not in in_flight and (queued is None or row.next_check_at < queued):
                 self.queue.push(key, row.next_check_at)
         for key in list(self.failures):
             if key not in rows:
@@ -220,7 +276,7 @@ class Daemon:
     async def _dispatch(self) -> None:
         if self.stopping.is_set():
             return
-        now = utcnow()
+        now = self.clock()
         due = [k for k, when in self.queue.pop_due(now) if self._lag(k, now - when)]
         if due:
             checker = self.runtime.checker
@@ -247,10 +303,13 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True)
+            listener, self.first_pass = self.first_pass, None
+            report = await checker.run_cycle(
+                sources, everything=True, on_result=self._checked, listener=listener
+            )
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
-            retry = utcnow() + RETRY_BROKEN_CYCLE
+            retry = self.clock() + RETRY_BROKEN_CYCLE
             for key in keys:
                 self.queue.push(key, retry)
             return
@@ -260,47 +319,42 @@ class Daemon:
         checked = {r.source.key for r in report.results}
         for key in keys:
             if key not in checked and key in self.runtime.sources:
-                self.queue.push(key, utcnow() + RETRY_BROKEN_CYCLE)
-        await self._after_cycle(report)
-
-    async def _after_cycle(self, report: CycleReport) -> None:
-        alerts: list[OperatorAlert] = []
-        for result in report.results:
-            alert = self._account(result)
-            if alert is not None:
-                alerts.append(alert)
-        self.metrics.events += len(report.events)
+                self.queue.push(key, self.clock() + RETRY_BROKEN_CYCLE)
         if self.on_cycle is not None:
             self.on_cycle(report)
-        if report.events:
-            self._spawn(self._deliver())
         self._reschedule()
-        names = list(self.loaded.config.defaults.operator_notify)
-        for alert in alerts:
-            self.metrics.operator_alerts[alert.kind] += 1
-            log.warning("%s", alert.title)
-        if alerts and names:
-            try:
-                await asyncio.to_thread(queue_operator, self.store, alerts, names)
-            except Exception:
-                log.exception("could not queue %d operator alert(s)", len(alerts))
-            else:
-                self._spawn(self._deliver())
 
-    def _account(self, result: CheckResult) -> OperatorAlert | None:
-        """Requeue one checked source and update its counts; the operator alert it earns."""
+    def _checked(self, result: CheckResult) -> None:
+        """One source's check is saved: requeue it and hand its alerts on at once."""
+        self._account(result)
+        self.metrics.events += len(result.events)
+        if result.events:
+            self._deliver_soon()
+        self._operator_alerts()
+        self._reschedule()
+
+    def _operator_alerts(self) -> None:
+        """Count and log the operator alerts queued with their checks; send them soon."""
+        queued = 0
+        while self._alerts:
+            alert = self._alerts.popleft()
+            self.metrics.operator_alerts[alert.kind] += 1
+            # Only an unhealthy source needs someone to act; a recovery is news.
+            log.log(
+                logging.WARNING if alert.kind == "unhealthy" else logging.INFO, "%s", alert.title
+            )
+            queued += 1
+        if queued and self.operator_hook.channels:
+            self._deliver_soon()
+
+    def _account(self, result: CheckResult) -> None:
+        """Requeue one checked source and update its counts."""
         key = result.source.key
         out = result.outcome
         if key in self.runtime.sources and not self.stopping.is_set():
             self.queue.push(key, out.next_check_at)
         self.metrics.checks[out.status] += 1
-        before = self.failures.get(key, 0)
-        self.failures[key] = before + 1 if out.failed else 0
-        kind = transition(before, out.failed, self.options.unhealthy_after)
-        if kind is None:
-            return None
-        failures = before + 1 if out.failed else before
-        return OperatorAlert(kind, key, result.source.url, failures, out.error)
+        self.failures[key] = self.failures.get(key, 0) + 1 if out.failed else 0
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -309,10 +363,24 @@ class Daemon:
 
     # ------------------------------------------------------------ delivery
 
+    async def _sweep(self) -> None:
+        """The outbox sweep (retries, digests): a delivery run the daemon tracks itself,
+        so that stopping the scheduler never cancels a send under way."""
+        self._deliver_soon()
+
+    def _deliver_soon(self) -> None:
+        """Start a delivery run, unless one is already queued to start (it sends these too)."""
+        if not self._delivery_waiting:
+            self._delivery_waiting = True
+            self._spawn(self._deliver())
+
     async def _deliver(self) -> None:
         async with self._delivery_lock:
+            self._delivery_waiting = False
             try:
-                report = await deliver_due(self.store, self.loaded, channels=self.runtime.channels)
+                report = await deliver_due(
+                    self.store, self.loaded, channels=self.runtime.channels, stop=self._stop_sending
+                )
             except Exception:
                 log.exception("delivering alerts failed; the outbox keeps them for the next sweep")
                 return
@@ -333,13 +401,17 @@ class Daemon:
     # ------------------------------------------------------------ one cycle
 
     async def _run_once(self) -> int:
-        due = [k for k, _ in self.queue.pop_due(utcnow()) if k in self.runtime.sources]
+        due = [k for k, _ in self.queue.pop_due(self.clock()) if k in self.runtime.sources]
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True
+                [self.runtime.sources[k] for k in due],
+                everything=True,
+                on_result=self._checked,
+                listener=self.first_pass,
             )
-            await self._after_cycle(report)
+            if self.on_cycle is not None:
+                self.on_cycle(report)
             await asyncio.gather(*self._background, return_exceptions=True)
             await self._deliver()
         finally:
@@ -383,6 +455,10 @@ class Daemon:
         for hook in self.store.event_hooks:
             if isinstance(hook, OutboxHook):
                 hook.loaded = loaded
+        self.operator_hook.channels = tuple(loaded.config.defaults.operator_notify)
+        self.operator_hook.threshold = (
+            self.options.unhealthy_after or loaded.config.defaults.unhealthy_after
+        )
         await self._sync()
         self._close_retired()
         self._reschedule()
@@ -439,7 +515,7 @@ class Daemon:
             "monitor_checks_in_flight": ("Sources being checked now.", float(in_flight)),
             "monitor_next_check_timestamp_seconds": (
                 "When the next check is due (Unix time).",
-                _aware(earliest).timestamp() if earliest else 0.0,
+                float(int(_aware(earliest).timestamp())) if earliest else 0.0,
             ),
         }
 

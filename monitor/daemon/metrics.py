@@ -11,6 +11,14 @@ LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0)
 
 
+def number(value: float) -> str:
+    """A sample value exactly: integers without exponent (a Unix time keeps its seconds),
+    other floats in Python's shortest round-trip form."""
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
 @dataclass
 class Histogram:
     buckets: Sequence[float]
@@ -115,5 +123,5 @@ class Metrics:
             self.lag_seconds.lines("monitor_schedule_lag_seconds"),
         )
         for name, (help_text, value) in gauges.items():
-            family(name, "gauge", help_text, [f"{name} {value:g}"])
+            family(name, "gauge", help_text, [f"{name} {number(value)}"])
         return "\n".join(lines) + "\n"

@@ -11,9 +11,10 @@ from monitor.demo.localserver import LocalServer
 
 
 class Receiver(LocalServer):
-    """An HTTP server on 127.0.0.1 that hands each posted alert's title to ``on_alert``."""
+    """An HTTP server on 127.0.0.1 that hands each posted alert's title and body to
+    ``on_alert``."""
 
-    def __init__(self, on_alert: Callable[[str], object]) -> None:
+    def __init__(self, on_alert: Callable[[str, str], object]) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length", 0))
@@ -21,7 +22,7 @@ class Receiver(LocalServer):
                     payload = json.loads(self.rfile.read(size) or b"{}")
                 except ValueError:
                     payload = {}
-                on_alert(str(payload.get("title", "")))
+                on_alert(str(payload.get("title", "")), str(payload.get("message", "")))
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

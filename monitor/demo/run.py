@@ -1,8 +1,11 @@
 """Replay the story: a simulated registry, the real daemon, a local alert channel.
 
-The registry's calendar runs DAYS_PER_SECOND simulated days per real second; the
-daemon checks both pages every second, delivers each alert to a ``json://``
-receiver on 127.0.0.1 and the demo prints it as it arrives.
+The registry's calendar moves a week at a time, in step with the daemon: a new
+simulated week begins once every source has been checked on the current day and
+every alert has been delivered. So each change is detected on the same simulated day,
+and printed in the same order, at every run. Each alert is printed as the local
+``json://`` receiver on 127.0.0.1 got it: its title, then its body (the effective date,
+the source and the evidence).
 """
 
 from __future__ import annotations
@@ -12,20 +15,23 @@ import logging
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from monitor.check import CycleReport
 from monitor.config import Loaded, load_config_text
 from monitor.daemon import Daemon, Options
 from monitor.demo import story
 from monitor.demo.receiver import Receiver
 from monitor.demo.simulator import Registry
 from monitor.notify import install
+from monitor.notify.outbox import summary
+from monitor.output import role_text
 from monitor.query import timeline
-from monitor.store import EventRecord, Store
+from monitor.store import EventRecord, Store, utcnow
 
-DAYS_PER_SECOND = 6.0
-PAGES = ("/person/lei-jun", "/company/wuhan")
+STEP = timedelta(days=7)  # the simulated time between two checks of every source
 
 CONFIG = """
 state: "sqlite:///{state}"
@@ -36,8 +42,11 @@ channels:
     title_template: >-
       {{% if origin == 'news' and not confirmed %}}[news] {{% endif %}}
       {{{{ person }}}} {{{{ verb }}}} {{{{ company }}}}
-      {{% if role_summary %}} — {{{{ role_summary }}}}{{% endif %}}
-      {{% if effective_date %}} (effective {{{{ effective_date }}}}){{% endif %}}
+      {{% if role_as_written %}} — {{{{ role_as_written }}}}{{% endif %}}
+    body_template: |-
+      effective  {{{{ effective_date or 'not stated' }}}}
+      source     {{{{ source }}}}
+      evidence   {{{{ evidence }}}}
 hosts:
   "127.0.0.1": {{rate: none, concurrency: 4}}
 people:
@@ -66,65 +75,92 @@ Echo = Callable[[str], None]
 
 
 def alert_text(event: EventRecord) -> str:
-    role = f" — {event.role}" if event.role else ""
-    if event.change == "role_changed":
-        role = f" — {event.previous_role or '-'} → {event.role or '-'}"
+    role = f" — {role_text(event)}" if event.role_text or event.role else ""
     when = f" (effective {event.effective_date})" if event.effective_date else ""
     return f"{event.person} {event.change.replace('_', ' ')} {event.company}{role}{when}"
 
 
-def simulated_day(elapsed: float) -> date:
-    return min(story.END, story.START + timedelta(days=int(elapsed * DAYS_PER_SECOND)))
+def story_days() -> list[date]:
+    """The simulated days the registry is checked on, a week apart, ending on END."""
+    days = [story.START]
+    while days[-1] < story.END:
+        days.append(min(story.END, days[-1] + STEP))
+    return days
 
 
-async def replay(echo: Echo, workdir: Path) -> list[EventRecord]:
+Alert = tuple[str, str]  # title, body
+
+
+async def replay(echo: Echo, workdir: Path, speed: float = 1.0) -> list[EventRecord]:
+    """``speed`` runs the calendar and the daemon's clock that many times faster."""
     loop = asyncio.get_running_loop()
-    alerts: asyncio.Queue[str] = asyncio.Queue()
+    start, started = utcnow(), loop.time()
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=(loop.time() - started) * speed)
+
+    alerts: list[Alert] = []
+    checked: dict[str, date | None] = {}  # source key -> the day its last check saw
     with (
         Registry() as registry,
-        Receiver(lambda title: loop.call_soon_threadsafe(alerts.put_nowait, title)) as receiver,
+        Receiver(lambda *alert: loop.call_soon_threadsafe(alerts.append, alert)) as receiver,
     ):
+
+        def on_cycle(report: CycleReport) -> None:
+            for result in report.results:
+                checked[result.source.key] = registry.served.get(urlsplit(result.source.url).path)
+
         text = CONFIG.format(state=workdir / "demo.db", base=registry.base, hook=receiver.url)
         loaded: Loaded = load_config_text(text, "<demo>")
         store = Store(loaded.config.state)
         install(store, loaded)
-        daemon = Daemon(loaded, store, Options(signals=False, grace=5.0, deliver_every=1.0))
+        # The dispatcher wakes often enough to follow a clock faster than the wall's.
+        options = Options(signals=False, grace=5.0, deliver_every=1 / speed, max_sleep=1 / speed)
+        daemon = Daemon(loaded, store, options, clock=clock, on_cycle=on_cycle)
         running = asyncio.create_task(daemon.run())
-        started = loop.time()
         progress = _Progress(echo)
         try:
-            while not running.done() and not _finished(registry):
-                registry.today = simulated_day(loop.time() - started)
-                progress.show(registry.today)
-                _print_alerts(echo, alerts, registry.today)
-                await asyncio.sleep(0.1)
-            daemon.stop()
-            await running
-            await asyncio.sleep(0)
-            _print_alerts(echo, alerts, registry.today)
+            for day in story_days():
+                registry.today = day
+                progress.show(day)
+                while not running.done() and not await _settled(store, checked, day):
+                    await asyncio.sleep(0.05 / speed)
+                await asyncio.sleep(0.05)  # the receiver's last call_soon_threadsafe
+                _print_alerts(echo, sorted(alerts, key=_order), day)
+                alerts.clear()
             echo("\n")
             return store.events(newest_first=False)
         finally:
-            if not running.done():
-                daemon.stop()
-                await running
+            daemon.stop()
+            await running
             store.close()
 
 
-def _finished(registry: Registry) -> bool:
-    """Both pages were checked on the last day of the story."""
-    return all(registry.served.get(page) == story.END for page in PAGES)
+async def _settled(store: Store, checked: dict[str, date | None], day: date) -> bool:
+    """Every source was checked on ``day`` and every alert delivered."""
+    if len(checked) < 3 or any(seen != day for seen in checked.values()):
+        return False
+    pending: int = (await asyncio.to_thread(summary, store.engine))["pending"]
+    return pending == 0
 
 
-def _print_alerts(echo: Echo, alerts: asyncio.Queue[str], day: date) -> None:
-    while not alerts.empty():
-        title = alerts.get_nowait()
+def _order(alert: Alert) -> tuple[int, str]:
+    title = alert[0]
+    return (2 if title.startswith("Confirmed") else 0 if title.startswith("[news]") else 1, title)
+
+
+def _print_alerts(echo: Echo, alerts: list[Alert], day: date) -> None:
+    for title, body in alerts:
         if title.startswith("Confirmed by registry: "):
-            echo(f"\n  CONFIRMED      {day}: {title.removeprefix('Confirmed by registry: ')}")
+            label, title = "CONFIRMED", title.removeprefix("Confirmed by registry: ")
         elif title.startswith("[news] "):
-            echo(f"\n  ALERT (news)   {day}: {title.removeprefix('[news] ')}")
+            label, title = "ALERT (news)", title.removeprefix("[news] ")
         else:
-            echo(f"\n  ALERT          {day}: {title}")
+            label = "ALERT"
+        echo(f"\n  detected {day}  {label:<12}  {title}")
+        for line in body.splitlines():
+            echo(f"\n  {'':<19}  {'':<12}  {line}")
+        echo("\n")
 
 
 class _Progress:
@@ -147,29 +183,37 @@ class _Progress:
             self.echo(f"\n{line}")
 
 
-async def run_demo(echo: Echo) -> int:
+async def run_demo(echo: Echo, speed: float = 1.0) -> int:
     for name in ("monitor", "apscheduler"):  # the demo prints its own account
         logging.getLogger(name).setLevel(logging.ERROR)
     echo(
-        "monitor demo: a simulated registry replays Aug-Dec 2021, when Lei Jun took up posts\n"
-        "at Xiaomi's new car companies and left several others (offline, temporary state).\n"
-        f"The daemon checks it every second while {DAYS_PER_SECOND:g} simulated days pass.\n"
-        "The first check is a silent baseline; every later change is an alert, delivered\n"
-        "to a local channel and printed here as it arrives. A simulated trade-press feed\n"
+        "monitor demo: a simulated registry replays Aug-Dec 2021, when Lei Jun joined two of\n"
+        "Xiaomi's new car companies and left four others (offline, temporary state).\n"
+        "The simulated calendar moves a week at a time, and the daemon checks every page\n"
+        "each week. The first check is a silent baseline; every later change is an alert,\n"
+        "delivered to a local channel and printed here with the day it was detected, the\n"
+        "day it took effect, its source and its evidence. A simulated trade-press feed\n"
         "reports the Wuhan change before the registry shows it: the registry then confirms\n"
         "the news alert instead of sending a second one.\n"
+        + (f"Replayed {speed:g} times faster.\n" if speed != 1 else "")
     )
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
-        events = await replay(echo, Path(tmp))
+        events = await replay(echo, Path(tmp), speed)
         text = CONFIG.format(
             state=Path(tmp) / "demo.db", base="http://127.0.0.1:1", hook="json://127.0.0.1:1"
         )
         config = load_config_text(text, "<demo>").config
     lei = timeline(events, config, "雷军")
-    echo(f"\nTimeline of Lei Jun (matched through the alias 雷军), {len(lei)} moves:\n")
+    joined = sum(1 for e in lei if e.change == "joined")
+    left = sum(1 for e in lei if e.change == "left")
+    echo(
+        f"\nTimeline of Lei Jun (matched through the alias 雷军): {len(lei)} moves, "
+        f"{joined} joined and {left} left\n"
+    )
+    echo(f"  {'effective':<10}  {'change':<8}  company  [role]\n")
     for event in lei:
-        when = event.effective_date or event.detected_at.date().isoformat()
-        echo(f"  {when}  {event.change:<8} {event.company}  [{event.role or '-'}]\n")
+        when = event.effective_date or "-"
+        echo(f"  {when:<10}  {event.change:<8}  {event.company}  [{role_text(event)}]\n")
     zeng = timeline(events, config, "Zeng Xuezhong")
     for event in zeng:
         echo(f"\nAnd: {alert_text(event)}\n")

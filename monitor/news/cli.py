@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context
 from monitor.errors import ConfigError, MonitorError
 from monitor.news.article import ArticleText, read_html, read_plain
 from monitor.news.match import Watch
@@ -34,7 +35,7 @@ def register(main: click.Group) -> None:
     help="Publication date (2021-12-10), to date 'On October 15th'; read from the page if given.",
 )
 @click.pass_obj
-def extract(obj: Any, article: str, as_json: bool, everything: bool, published: Any) -> None:
+def extract(obj: Context, article: str, as_json: bool, everything: bool, published: Any) -> None:
     """Officer changes that ARTICLE (.html or .txt file, or http(s) URL) reports."""
     try:
         _extract(obj, article, as_json, everything, published)
@@ -46,7 +47,7 @@ def extract(obj: Any, article: str, as_json: bool, everything: bool, published: 
         sys.exit(1)
 
 
-def _extract(obj: Any, article: str, as_json: bool, everything: bool, published: Any) -> None:
+def _extract(obj: Context, article: str, as_json: bool, everything: bool, published: Any) -> None:
     from monitor.news.extract import extract_statements
 
     watch = _watch(obj, everything)
@@ -84,11 +85,12 @@ def _line(item: dict[str, Any]) -> str:
     if item["change"] == "role_changed":
         role = f": {item['previous_role'] or '-'} → {item['role'] or '-'}"
     when = f"{item['date']} " if item["date"] else ""
-    head = f"{when}{item['person']} {item['change']} {item['company']}{role}"
+    change = item["change"].replace("_", " ")  # in words: "role changed"
+    head = f"{when}{item['person']} {change} {item['company']}{role}"
     return f"{head}\n    {item['evidence']}"
 
 
-def _watch(obj: Any, everything: bool) -> Watch:
+def _watch(obj: Context, everything: bool) -> Watch:
     """The watch list's names; with --all an absent watch list is no obstacle."""
     try:
         return Watch.of(obj.loaded.config)
@@ -98,7 +100,7 @@ def _watch(obj: Any, everything: bool) -> Watch:
         raise
 
 
-def _read(obj: Any, article: str) -> ArticleText:
+def _read(obj: Context, article: str) -> ArticleText:
     if article.startswith(("http://", "https://")):
         return asyncio.run(_download(obj, article))
     path = Path(article)
@@ -113,7 +115,7 @@ def _read(obj: Any, article: str) -> ArticleText:
     raise MonitorError(f"{article}: give a .html or .txt file, or an http(s) URL")
 
 
-async def _download(obj: Any, url: str) -> ArticleText:
+async def _download(obj: Context, url: str) -> ArticleText:
     from monitor.check import make_fetcher
     from monitor.fetch import Fetcher, require_ok
 

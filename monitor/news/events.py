@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from monitor.model import Change, ChangeKind
+from monitor.model import Article, Change, ChangeKind
 from monitor.news.extract import Statement, extract_statements
 from monitor.news.match import Watch
 from monitor.normalize import split_roles
-from monitor.sources.base import Article
 
 _KINDS: dict[str, ChangeKind] = {"joined": "joined", "left": "left", "role_changed": "role_changed"}
 

@@ -49,15 +49,6 @@ class OutboxHook:
 
 
 def install(store: Store, loaded: Loaded) -> None:
-    """Queue alerts for every event the store saves; add deliveries to `monitor status`."""
+    """Queue alerts for every event the store saves."""
     if not any(isinstance(hook, OutboxHook) for hook in store.event_hooks):
         store.event_hooks.append(OutboxHook(loaded))
-    from monitor.cli import STATUS_SECTIONS
-
-    STATUS_SECTIONS["deliveries"] = _summary
-
-
-def _summary(store: Store) -> Any:
-    from monitor.notify.outbox import summary
-
-    return summary(store.engine)

@@ -8,6 +8,7 @@ behind the URL) is a configuration problem that retrying cannot fix.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("monitor.notify")
 
 SEND_TIMEOUT = 60.0  # seconds for one message to one channel, all its services
+# The header that carries a message's idempotency key (webhooks, and mail as a header):
+# the same alert sent again after a crash carries the same key.
+KEY_HEADER = "Idempotency-Key"
 Verdict = Literal["sent", "retry", "dead"]
 
 
@@ -88,6 +92,73 @@ def build(name: str, channel: Channel, secrets: frozenset[str]) -> Built:
     return Built(name, channel, apobj, _format_of(apobj[0]), display, secrets=secrets)
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A problem with a channel URL, found before anything is sent."""
+
+    path: tuple[str, ...]  # where the URL sits in the watch list
+    message: str
+    hint: str | None = None
+    error: bool = True  # False: a warning (the channel works, but not as written)
+
+
+# Query keys apprise reads for every service (URLBase.parse_url), besides each plugin's own.
+_COMMON_ARGS = frozenset(
+    {"format", "overflow", "emojis", "verify", "rto", "cto", "tz", "store", "interpret-emojis"}
+)
+
+
+def audit(config: Config, secrets: Iterable[str] = ()) -> list[Finding]:
+    """Channel URLs apprise cannot use (errors) or would use without part of what was
+    written (a warning naming the dropped query keys)."""
+    import apprise  # slow to import: only when the channels are checked
+
+    found: list[Finding] = []
+    hidden = frozenset(secrets)
+    for name, value in config.channels.items():
+        path = ("channels", name) if isinstance(value, str) else ("channels", name, "url")
+        url = config.channel(name).url
+        apobj = apprise.Apprise()
+        if not url.strip() or not apobj.add(encode_secrets(url, hidden)) or len(apobj) == 0:
+            shown = redact_url(url, hidden) if url.strip() else "an empty URL"
+            found.append(
+                Finding(
+                    path,
+                    f"apprise cannot send to {shown}: unknown service or missing parts",
+                    hint="write a full apprise URL, e.g. mailtos://user:pass@host?to=addr "
+                    "or json://host/path (see apprise's list of services)",
+                )
+            )
+            continue
+        dropped = _dropped_query_keys(url, apobj[0])
+        if dropped:
+            keys = ", ".join(f"`{k}`" for k in dropped)
+            found.append(
+                Finding(
+                    path,
+                    f"apprise ignores the query part {keys} of this URL: it is not sent",
+                    hint="for an HTTP header write `?+Name=value`, for a payload field "
+                    "`?:name=value` (json://, form://, xml://)",
+                    error=False,
+                )
+            )
+    return found
+
+
+def _dropped_query_keys(url: str, service: Any) -> list[str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    known = set(_COMMON_ARGS) | set(service.template_args) | set(service.template_tokens)
+    for spec in service.template_args.values():
+        alias = spec.get("alias_of") if isinstance(spec, dict) else None
+        known |= {alias} if isinstance(alias, str) else set(alias or ())
+    try:
+        query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    except ValueError:
+        return []
+    return [k for k, _ in query if k.lower() not in known and k[:1] not in "+-:"]
+
+
 class Channels:
     """Every channel of a watch list, built on first use and then reused."""
 
@@ -115,15 +186,38 @@ class Channels:
         return self._built[name]
 
 
+# apprise logs the cause of a failure (an SMTP server's reply, an HTTP body) at DEBUG,
+# after a WARNING that only names the failure ("Connection error ...").
+_CAUSE = re.compile(r"(?i)exception|error|refused|denied|not supported|reply|response details")
+
+
 def _error_text(result: Any, secrets: frozenset[str]) -> str | None:
     lines = [
         entry.message
         for entry in result.logs()
         if str(entry.level).upper() in ("WARNING", "ERROR", "CRITICAL")
+        or _CAUSE.search(str(entry.message))
     ]
     if not lines:
         return None
     return redact_text("; ".join(dict.fromkeys(lines)), secrets)[:2000]
+
+
+async def _notify(apobj: Any, message: Message, timeout: float) -> Any:
+    """Send, asking apprise to keep its DEBUG lines in the result where it can (the
+    ``log_level`` of newer apprise versions)."""
+    kwargs: dict[str, Any] = {
+        "body": message.body,
+        "title": message.title,
+        "body_format": message.format,
+        "timeout": timeout,
+    }
+    try:
+        return await apobj.async_notify(**kwargs, log_level=logging.DEBUG)
+    except TypeError as exc:
+        if "log_level" not in str(exc):
+            raise
+        return await apobj.async_notify(**kwargs)
 
 
 def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
@@ -142,18 +236,29 @@ def read_result(result: Any, secrets: frozenset[str]) -> SendResult:
     return SendResult("retry", status.name, error, services)
 
 
-async def send(built: Built, message: Message, *, timeout: float = SEND_TIMEOUT) -> SendResult:
-    """Send one message through one channel; never raises."""
+def _stamp(apobj: apprise.Apprise, key: str | None) -> None:
+    """Put the idempotency key in the headers of every service that sends headers
+    (webhooks, mail). A channel's messages go one at a time, so this cannot race."""
+    for service in apobj:
+        headers = getattr(service, "headers", None)
+        if isinstance(headers, dict):
+            if key:
+                headers[KEY_HEADER] = key
+            else:
+                headers.pop(KEY_HEADER, None)
+
+
+async def send(
+    built: Built, message: Message, *, key: str | None = None, timeout: float = SEND_TIMEOUT
+) -> SendResult:
+    """Send one message through one channel; never raises. ``key`` is the message's
+    idempotency key, sent as a header wherever the service allows headers."""
     secrets = built.secrets
     if built.apobj is None:
         return SendResult("dead", "CONFIG", built.error)
     try:
-        result = await built.apobj.async_notify(
-            body=message.body,
-            title=message.title,
-            body_format=message.format,
-            timeout=timeout,
-        )
+        _stamp(built.apobj, key)
+        result = await _notify(built.apobj, message, timeout)
     except Exception as exc:  # apprise plugins may raise anything; the row is retried
         return SendResult("retry", "ERROR", redact_text(f"{type(exc).__name__}: {exc}", secrets))
     return read_result(result, secrets)

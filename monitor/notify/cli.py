@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from monitor.clicontext import Context
 from monitor.config import Loaded
 from monitor.errors import ConfigError, MonitorError, NotifyError
 from monitor.notify.channels import Channels, SendResult, send
@@ -99,14 +100,25 @@ def print_report(report: DeliveryReport, secrets: frozenset[str]) -> None:
     )
 
 
+def _warn_dropped(loaded: Loaded, names: list[str]) -> None:
+    """A SUCCESS that sent less than the URL says must not pass unnoticed."""
+    from monitor.notify.channels import audit
+
+    for finding in audit(loaded.config, loaded.secrets):
+        if not finding.error and finding.path[1] in names:
+            warning = loaded.error(finding.path, finding.message, hint=finding.hint)
+            click.echo(f"warning: {redact_text(str(warning), loaded.secrets)}", err=True)
+
+
 def register(main: click.Group) -> None:
     """Add the notification commands to the ``monitor`` command group."""
+    _deliveries_commands(main)
 
     @main.command(name="notify-test")
     @click.argument("channel", required=False)
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per channel.")
     @click.pass_obj
-    def notify_test(obj: Any, channel: str | None, as_json: bool) -> None:
+    def notify_test(obj: Context, channel: str | None, as_json: bool) -> None:
         """Send a test message to CHANNEL (default: every channel); show apprise's result."""
         with _user_errors():
             loaded: Loaded = obj.loaded
@@ -117,10 +129,13 @@ def register(main: click.Group) -> None:
                 )
             if not known:
                 raise NotifyError(f"{loaded.file} defines no channels")
-            results = _probe(loaded, [channel] if channel else known)
-            if as_json:
-                payload = [_probe_json(*r) for r in results]
-                click.echo(redact_text(json.dumps(payload, indent=2), loaded.secrets))
+            names = [channel] if channel else known
+            _warn_dropped(loaded, names)
+            results = _probe(loaded, names)
+            if as_json:  # JSON Lines: one object per channel
+                for item in results:
+                    line = json.dumps(_probe_json(*item), ensure_ascii=False)
+                    click.echo(redact_text(line, loaded.secrets))
             else:
                 for name, display, result in results:
                     _print_probe(name, display, result, loaded.secrets)
@@ -131,9 +146,9 @@ def register(main: click.Group) -> None:
     @click.option(
         "--all", "everything", is_flag=True, help="Also send rows waiting for a retry or digest."
     )
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
     @click.pass_obj
-    def deliver(obj: Any, everything: bool, as_json: bool) -> None:
+    def deliver(obj: Context, everything: bool, as_json: bool) -> None:
         """Send due alerts from the outbox, then exit (status 1 if a delivery failed)."""
         with _user_errors():
             loaded: Loaded = obj.loaded
@@ -143,9 +158,87 @@ def register(main: click.Group) -> None:
             finally:
                 store.close()
             if as_json:
-                text = json.dumps(_report_json(report), ensure_ascii=False, indent=2)
+                text = json.dumps(_report_json(report), ensure_ascii=False)
                 click.echo(redact_text(text, loaded.secrets))
             else:
                 print_report(report, loaded.secrets)
             if report.failed:
                 sys.exit(1)
+
+
+def _deliveries_commands(main: click.Group) -> None:
+    """``monitor deliveries [--json] [--status S]`` and ``monitor deliveries retry ID``."""
+    from monitor import output
+    from monitor.clicontext import GlobalOptionsGroup
+    from monitor.notify.outbox import STATUSES, listing, retry
+    from monitor.store import utcnow
+
+    @main.group(cls=GlobalOptionsGroup, invoke_without_command=True)
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per delivery.")
+    @click.option(
+        "--status",
+        type=click.Choice(STATUSES),
+        help="Only deliveries in this state (failed: waiting for a retry after an error).",
+    )
+    @click.pass_context
+    def deliveries(ctx: click.Context, as_json: bool, status: str | None) -> None:
+        """The alert outbox, newest first: what was sent, what waits, what is dead."""
+        if ctx.invoked_subcommand is not None:
+            return
+        with _user_errors():
+            loaded: Loaded = ctx.obj.loaded
+            store = Store(loaded.config.state)
+            try:
+                rows = listing(store.engine, status=status)
+            finally:
+                store.close()
+            for row in rows:
+                row["last_error"] = redact_text(row["last_error"] or "", loaded.secrets) or None
+            if as_json:
+                output.echo_json_lines(rows)
+                return
+            if not rows:
+                click.echo("no deliveries match", err=True)
+                return
+            headers = ("id", "event", "channel", "status", "attempts", "next try", "last error")
+            table = [
+                (
+                    str(r["id"]),
+                    f"#{r['event_id']}" if r["event_id"] else r["kind"],
+                    r["channel"],
+                    r["status"],
+                    str(r["attempts"]),
+                    r["next_attempt_at"] or "-",
+                    r["last_error"] or "-",
+                )
+                for r in rows
+            ]
+            colours = {"dead": "red", "sent": "green"}
+            for line in output.table(
+                headers,
+                table,
+                colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
+                enabled=output.colour_enabled(),
+            ):
+                click.echo(line)
+
+    @deliveries.command(name="retry")
+    @click.argument("delivery_id", metavar="ID", type=int)
+    @click.pass_obj
+    def retry_command(obj: Any, delivery_id: int) -> None:
+        """Send delivery ID again: a dead one gets a fresh set of attempts."""
+        with _user_errors():
+            loaded: Loaded = obj.loaded
+            store = Store(loaded.config.state)
+            try:
+                was = retry(store.engine, delivery_id, utcnow())
+            except LookupError:
+                raise NotifyError(f"no delivery {delivery_id} (see `monitor deliveries`)") from None
+            except ValueError as exc:
+                raise NotifyError(f"delivery {delivery_id} is {exc}: nothing to retry") from None
+            finally:
+                store.close()
+            click.echo(
+                f"delivery {delivery_id} ({was}) is queued; `monitor deliver` sends it now, "
+                "a running `monitor run` at its next sweep"
+            )

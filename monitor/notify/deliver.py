@@ -1,39 +1,41 @@
-"""Deliver due outbox rows: claim → plan messages → send → settle.
+"""Deliver due outbox rows: claim → plan messages → send and settle each message.
 
 Each step returns a value. Channels send concurrently; messages to one channel
-go one after another. Several alerts due together for one immediate channel
-are batched into one message (chat webhooks throttle bursts); a digest channel
-gets one message for everything due at its boundary.
+go one after another, and each is recorded the moment its receiver accepts it
+(a send under way finishes and is recorded even if the run is cancelled). Several
+alerts due together for one immediate channel are batched into one message (chat
+webhooks throttle bursts); a digest channel gets one message for everything due
+at its boundary. Every message carries an idempotency key: delivery is at least
+once, and a receiver that drops repeated keys sees each alert exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.config import Loaded
 from monitor.notify.channels import Built, Channels, SendResult, send
 from monitor.notify.messages import Message, render_digest, render_event, render_notice
-from monitor.notify.outbox import Delivery, Settlement, claim, settle
+from monitor.notify.outbox import (
+    Delivery,
+    Settlement,
+    claim,
+    message_key,
+    release,
+    remember_batches,
+    settle,
+)
 from monitor.notify.timing import MAX_ATTEMPTS, next_attempt
 from monitor.store import Store, utcnow
 
 log = logging.getLogger("monitor.notify")
 
 BATCH_ABOVE = 3  # more alerts than this due at once for one channel become one message
-CRASH_ENV = "MONITOR_TEST_CRASH_AFTER"  # test hook: commit | claim | send
-
-
-def crash_point(name: str) -> None:
-    """Die like a killed process at a named point, when a test asks for it."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,15 @@ class Planned:
     channel: str
     rows: tuple[Delivery, ...]
     message: Message | None  # None when the channel cannot send at all
+
+    @property
+    def key(self) -> str:
+        """The message's idempotency key: the same rows give the same key, and a batch sent
+        before keeps the key it went out under."""
+        stored = {r.message_key for r in self.rows}
+        if len(stored) == 1 and self.rows[0].message_key and self.rows[0].mode != "digest":
+            return self.rows[0].message_key
+        return message_key([r.key for r in self.rows])
 
 
 @dataclass(frozen=True)
@@ -83,9 +94,17 @@ def _message_for(rows: Sequence[Delivery], built: Built) -> Message:
 
 
 def _groups(rows: Sequence[Delivery]) -> list[tuple[Delivery, ...]]:
-    """Rows of one channel → the row groups that each become one message."""
+    """Rows of one channel → the row groups that each become one message. A batch that
+    went out before (maybe received, not recorded) goes out again as it was."""
+    before: dict[str, list[Delivery]] = {}
+    for row in rows:
+        if row.message_key is not None and row.mode != "digest":
+            before.setdefault(row.message_key, []).append(row)
+    rows = [r for r in rows if r.message_key is None or r.mode == "digest"]
     digest = tuple(r for r in rows if r.mode == "digest")
-    out: list[tuple[Delivery, ...]] = [digest] if digest else []
+    out: list[tuple[Delivery, ...]] = [tuple(group) for group in before.values()]
+    if digest:
+        out.append(digest)
     by_note: dict[str | None, list[Delivery]] = {}
     for row in rows:
         if row.event is None:
@@ -114,17 +133,29 @@ def plan(claimed: Sequence[Delivery], channels: Channels) -> list[Planned]:
     return planned
 
 
-async def _send_channel(built: Built, items: Sequence[Planned]) -> list[Sent]:
-    sent: list[Sent] = []
-    for item in items:
-        if item.message is None:
-            result = SendResult("dead", "CONFIG", built.error)
-        else:
-            result = await send(built, item.message)
-        sent.append(Sent(item, result))
-        if result.verdict == "sent":
-            crash_point("send")
-    return sent
+Record = Callable[[Sent], Awaitable[Settlement]]
+
+
+async def _send_one(built: Built, item: Planned, record: Record) -> tuple[Sent, Settlement]:
+    if item.message is None:
+        result = SendResult("dead", "CONFIG", built.error)
+    else:
+        result = await send(built, item.message, key=item.key)
+    sent = Sent(item, result)
+    return sent, await record(sent)
+
+
+async def _send_channel(
+    built: Built, items: Sequence[Planned], record: Record, stop: asyncio.Event | None
+) -> tuple[list[tuple[Sent, Settlement]], list[Planned]]:
+    """Send one channel's messages in turn, recording each; the ones a stop left unsent."""
+    done: list[tuple[Sent, Settlement]] = []
+    for position, item in enumerate(items):
+        if stop is not None and stop.is_set():
+            return done, list(items[position:])
+        # Shielded: once a receiver may have the message, its verdict gets recorded.
+        done.append(await asyncio.shield(_send_one(built, item, record)))
+    return done, []
 
 
 def _fallbacks(channel: str, loaded: Loaded, operator: bool = False) -> tuple[str, ...]:
@@ -172,31 +203,43 @@ async def deliver_due(
     everything: bool = False,
     channels: Channels | None = None,
     limit: int = 500,
+    stop: asyncio.Event | None = None,
 ) -> DeliveryReport:
-    """Send every due outbox row once and record the results.
+    """Send every due outbox row once and record each result as it comes.
 
     ``everything`` also sends rows waiting for a retry or a digest boundary.
-    Pass a long-lived ``channels`` to reuse built apprise objects across runs.
+    Pass a long-lived ``channels`` to reuse built apprise objects across runs. Once
+    ``stop`` is set no further message starts; its rows go back to the queue.
     """
-    crash_point("commit")
     now = now or utcnow()
     channels = channels or Channels(loaded.config, loaded.secrets)
     claimed = await asyncio.to_thread(claim, store.engine, now, limit=limit, everything=everything)
     report = DeliveryReport(claimed=len(claimed))
     if not claimed:
         return report
-    crash_point("claim")
     planned = plan(claimed, channels)
     by_channel: dict[str, list[Planned]] = {}
     for item in planned:
         by_channel.setdefault(item.channel, []).append(item)
-    batches = await asyncio.gather(
-        *(_send_channel(channels.get(name), items) for name, items in by_channel.items())
-    )
-    report.sends = [s for batch in batches for s in batch]
+    batches_out = [(p.key, p.rows) for p in planned if len(p.rows) > 1]
+    await asyncio.to_thread(remember_batches, store.engine, batches_out)
     rng = random.Random()
-    settlements = [settlement(s, loaded, now, rng) for s in report.sends]
-    await asyncio.to_thread(settle, store.engine, settlements, now)
+
+    async def record(sent: Sent) -> Settlement:
+        item = settlement(sent, loaded, now, rng)
+        await asyncio.to_thread(settle, store.engine, [item], now)
+        return item
+
+    batches = await asyncio.gather(
+        *(
+            _send_channel(channels.get(name), items, record, stop)
+            for name, items in by_channel.items()
+        )
+    )
+    report.sends = [sent for done, _ in batches for sent, _ in done]
+    settlements = [item for done, _ in batches for _, item in done]
+    unsent = [row for _, left in batches for message in left for row in message.rows]
+    await asyncio.to_thread(release, store.engine, unsent)
     _tally(report, settlements)
     for done in settlements:
         if done.status != "sent":

@@ -1,18 +1,25 @@
 """The delivery outbox in SQL: enqueue, claim, settle, summarise.
 
 Rows are written by the store hook inside the transaction that stores their
-events. Claiming marks rows ``sending`` with a token and a lease, so two
-``monitor deliver`` processes never send the same row, and a process that dies
-mid-send only delays its rows until the lease runs out. A row becomes ``sent``
-only after apprise confirms.
+events. Claiming marks rows ``sending`` with a token, a lease and the claiming
+process (host, boot, pid, start time), so two ``monitor deliver`` processes never
+send the same row. A process that dies mid-send leaves its claims to the next
+process on the same host at once (it can tell the claimer is gone), and to any
+other after the lease. A row becomes ``sent`` the moment apprise confirms its
+message, and each message carries the idempotency key of its rows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
@@ -60,6 +67,7 @@ class Delivery:
     # alert | confirmed (the follow-up when a registry confirms news) | operator
     kind: str = "alert"
     message: dict[str, str] | None = None  # an operator alert's title and body
+    message_key: str | None = None  # the batch it went out in before, if any
 
 
 def enqueue_operator(
@@ -134,6 +142,89 @@ def enqueue(conn: Connection, records: Sequence[EventRecord], config: Config, no
 # ---------------------------------------------------------------- claiming
 
 
+def message_key(keys: Sequence[str]) -> str:
+    """The idempotency key of a message carrying the rows with these keys: the row's own
+    key for one row, else a digest of them all, the same for the same rows every time."""
+    if len(keys) == 1:
+        return keys[0]
+    digest = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+    return f"batch:{digest}"
+
+
+@lru_cache(maxsize=1)
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""  # not Linux: a claim is then only ever taken back after its lease
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), None if there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()[19]  # field 22; the name may hold spaces
+
+
+def claimer() -> str:
+    """This process, as a claim records it: host/boot id/pid/start time."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}/{_boot_id()}/{pid}/{_started(pid) or ''}"
+
+
+def gone(holder: str) -> bool:
+    """Whether the process that recorded ``holder`` has surely ended: it ran on this host
+    since its last boot, and its pid is free or now another process's."""
+    host, boot, pid, started = ([*holder.rsplit("/", 3), "", "", ""])[:4]
+    if not boot or boot != _boot_id() or host != socket.gethostname() or not pid.isdigit():
+        return False
+    now = _started(int(pid))
+    return now is None or now != started
+
+
+def reclaim(conn: Connection) -> int:
+    """Put the rows held by processes that have ended back in the queue; how many."""
+    holders = conn.execute(
+        select(d.c.claimed_by)
+        .where(d.c.status == "sending", d.c.claimed_by.is_not(None))
+        .distinct()
+    ).scalars()
+    dead = [h for h in holders if gone(h)]
+    if not dead:
+        return 0
+    back = {"status": "pending", "claim_token": None, "claimed_until": None, "claimed_by": None}
+    result = conn.execute(
+        update(d).where(d.c.status == "sending", d.c.claimed_by.in_(dead)).values(**back)
+    )
+    return int(result.rowcount or 0)
+
+
+def remember_batches(engine: Engine, batches: Sequence[tuple[str, Sequence[Delivery]]]) -> None:
+    """Record the key each new batch goes out under, before it is sent."""
+    fresh = [(key, rows) for key, rows in batches if any(r.message_key != key for r in rows)]
+    if not fresh:
+        return
+    with engine.begin() as conn:
+        for key, rows in fresh:
+            ids = [r.id for r in rows]
+            conn.execute(update(d).where(d.c.id.in_(ids)).values(message_key=key))
+
+
+def release(engine: Engine, rows: Sequence[Delivery]) -> None:
+    """Give back claimed rows that were not sent (a stop came first): due again at once."""
+    if not rows:
+        return
+    back = {"status": "pending", "claim_token": None, "claimed_until": None, "claimed_by": None}
+    with engine.begin() as conn:
+        conn.execute(
+            update(d)
+            .where(d.c.id.in_([r.id for r in rows]), d.c.status == "sending")
+            .values(**back)
+        )
+
+
 def _due(now: datetime, everything: bool) -> ColumnElement[bool]:
     pending: ColumnElement[bool] = d.c.status == "pending"
     if not everything:
@@ -148,9 +239,15 @@ def claim(
     """Take due rows for this process; nobody else gets them until the lease ends."""
     token = uuid.uuid4().hex
     due = _due(now, everything)
-    take = {"status": "sending", "claim_token": token, "claimed_until": now + LEASE}
+    take = {
+        "status": "sending",
+        "claim_token": token,
+        "claimed_until": now + LEASE,
+        "claimed_by": claimer(),
+    }
     oldest_first = (d.c.next_attempt_at, d.c.id)
     with engine.begin() as conn:
+        reclaim(conn)
         if conn.dialect.name == "postgresql":
             # Rows another process has locked are skipped, not waited for.
             ids = list(
@@ -195,6 +292,7 @@ def _delivery(row: Any) -> Delivery:
         note=row["note"],
         kind=row["kind"],
         message=row["message"],
+        message_key=row["message_key"],
     )
 
 
@@ -228,6 +326,7 @@ def _settle_row(conn: Connection, row: Delivery, item: Settlement, now: datetime
         "attempts": row.attempts + 1,
         "claim_token": None,
         "claimed_until": None,
+        "claimed_by": None,
         "last_error": item.error,
     }
     if item.status == "sent":
@@ -298,3 +397,54 @@ def _problem(row: Any) -> dict[str, Any]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+# ---------------------------------------------------------------- listing and retrying
+
+STATUSES = ("pending", "sending", "sent", "dead", "failed")  # failed: pending after errors
+
+
+def listing(engine: Engine, *, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Outbox rows, newest first, as `monitor deliveries` prints them."""
+    query = select(d).order_by(d.c.id.desc()).limit(limit)
+    if status == "failed":
+        query = query.where(d.c.status.in_(("pending", "sending")), d.c.attempts > 0)
+    elif status is not None:
+        query = query.where(d.c.status == status)
+    with engine.connect() as conn:
+        return [_listed(row) for row in conn.execute(query).mappings()]
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "event_id": row["event_id"],
+        "channel": row["channel"],
+        "kind": row["kind"],
+        "mode": row["mode"],
+        "status": row["status"],
+        "attempts": row["attempts"],
+        "next_attempt_at": _iso(row["next_attempt_at"]) if row["status"] == "pending" else None,
+        "last_error": row["last_error"],
+        "fallback_of": row["fallback_of"],
+        "created_at": _iso(row["created_at"]),
+        "sent_at": _iso(row["sent_at"]),
+    }
+
+
+def retry(engine: Engine, delivery_id: int, now: datetime) -> str:
+    """Put a dead or failing delivery back in the queue, due now, with a fresh set of
+    attempts; the status it had. Raises LookupError or ValueError (sent, being sent)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(d.c.status).where(d.c.id == delivery_id)).first()
+        if row is None:
+            raise LookupError(delivery_id)
+        status = str(row.status)
+        if status in ("sent", "sending"):
+            raise ValueError(status)
+        conn.execute(
+            update(d)
+            .where(d.c.id == delivery_id, d.c.status.in_(("pending", "dead")))
+            .values(status="pending", attempts=0, next_attempt_at=now)
+        )
+    return status

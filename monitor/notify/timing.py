@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, time, timedelta
-from functools import cache
 from typing import TYPE_CHECKING
+
+from monitor.fieldtypes import zone
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -31,20 +32,6 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 def next_attempt(now: datetime, attempts: int, rng: random.Random | None = None) -> datetime:
     return now + retry_delay(attempts, rng)
-
-
-@cache
-def zone(name: str) -> ZoneInfo:
-    """The time zone called ``name`` (IANA, e.g. ``Europe/London``), or a ValueError."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {name!r}: use an IANA name such as UTC, Europe/London or "
-            "Asia/Shanghai"
-        ) from None
 
 
 def digest_due(

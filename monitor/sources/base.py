@@ -11,14 +11,14 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.fetch import Fetcher
 from monitor.fieldtypes import Duration
-from monitor.model import Extraction
+from monitor.model import Article, Extraction
 
 Scope = Literal["company", "person", "news"]
 
@@ -77,17 +77,6 @@ class Observed:
 
 
 @dataclass(frozen=True)
-class Article:
-    """One news article, read: its main text without navigation, ads or comments."""
-
-    key: str  # what the source remembers it by: the link, else the feed entry id
-    url: str
-    title: str
-    text: str
-    published: date | None = None
-
-
-@dataclass(frozen=True)
 class Reported(Observed):
     """What a news source read this time: the new articles (it lists no officers).
 
@@ -116,7 +105,7 @@ class Source(ABC):
 
     @property
     def key(self) -> str:
-        return self.spec.name or f"{self.entity} · {self.spec.kind} · {self.spec.locator()}"
+        return self.spec.name or source_key(self.spec)
 
     @property
     def url(self) -> str:
@@ -132,6 +121,12 @@ class Source(ABC):
 
 def content_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+def source_key(spec: SourceSpec) -> str:
+    """What a source is remembered by: its kind and where it reads, not whose it is, so
+    renaming a company or person keeps its history (urlwatch keys jobs the same way)."""
+    return spec.name or f"{spec.kind} · {spec.locator()}"
 
 
 SpecT = TypeVar("SpecT", bound=type[SourceSpec])

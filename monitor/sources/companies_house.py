@@ -153,9 +153,27 @@ def company_officers(items: Sequence[Any], company: str) -> list[Officer]:
                 appointed=normalize_date(item.get("appointed_on") or item.get("appointed_before")),
                 resigned=normalize_date(item.get("resigned_on")),
                 evidence=evidence_of(_visible(item)),
+                uid=officer_uid(item),
             )
         )
     return officers
+
+
+def officer_uid(item: Mapping[str, Any]) -> str | None:
+    """The officer id in the item's appointments link, else the month of birth.
+
+    Companies House gives one person one id across their appointments; the same name
+    under two ids (or two birth months) is two people, e.g. a father and his son.
+    """
+    links = item.get("links")
+    officer = links.get("officer") if isinstance(links, Mapping) else None
+    path = officer.get("appointments") if isinstance(officer, Mapping) else None
+    if isinstance(path, str) and "/officers/" in path:
+        return "ch:" + path.split("/officers/", 1)[1].split("/", 1)[0]
+    born = item.get("date_of_birth")
+    if isinstance(born, Mapping) and born.get("year"):
+        return f"born:{born.get('year')}-{born.get('month') or 0:02}"
+    return None
 
 
 def person_appointments(items: Sequence[Any], person: str) -> list[Officer]:

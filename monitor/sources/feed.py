@@ -26,11 +26,10 @@ from monitor.encoding import decode
 from monitor.errors import FetchError, MonitorError
 from monitor.fetch import Fetcher, Response, require_ok
 from monitor.fieldtypes import CssSelector, Duration, HttpUrl
-from monitor.model import Extraction
+from monitor.model import Article, Extraction
 from monitor.news.article import read_html, read_plain
 from monitor.news.feeds import ListedEntry, page_links, parse_feed
 from monitor.sources.base import (
-    Article,
     FetchState,
     NotModified,
     Observation,

@@ -16,6 +16,7 @@ lenience copes with badly broken markup.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from monitor.encoding import detect_encoding
 from monitor.errors import ParseError
-from monitor.fetch import Fetcher, require_ok
+from monitor.fetch import Fetcher, require_ok, require_whole_html
 from monitor.fieldtypes import CssSelector, HttpUrl, css_to_xpath
 from monitor.model import Extraction, Officer
 from monitor.normalize import clean_text
@@ -138,6 +139,7 @@ class HtmlSource(Source):
         etag, modified = response.etag or state.etag, response.last_modified or state.last_modified
         if response.not_modified:
             return NotModified(etag, modified, response.final_url)
+        require_whole_html(response)
         digest = content_hash(response.body)
         if digest == state.content_hash:
             return NotModified(etag, modified, response.final_url)
@@ -154,6 +156,8 @@ class _Tree(Protocol):
     def select(self, node: Any, css: str) -> Sequence[Any]: ...
     def text(self, node: Any) -> str: ...
     def attr(self, node: Any, name: str) -> str: ...
+    def parent(self, node: Any) -> Any: ...
+    def tag(self, node: Any) -> str: ...
 
 
 class _Compiled(threading.local):
@@ -186,6 +190,12 @@ class _LxmlTree:
     def attr(self, node: Any, name: str) -> str:
         return clean_text(str(node.get(name) or ""))
 
+    def parent(self, node: Any) -> Any:
+        return node.getparent()
+
+    def tag(self, node: Any) -> str:
+        return str(node.tag).lower() if isinstance(node.tag, str) else ""
+
 
 class _SoupTree:
     def select(self, node: Any, css: str) -> Sequence[Any]:
@@ -199,6 +209,12 @@ class _SoupTree:
         if isinstance(value, list):
             value = " ".join(value)
         return clean_text(str(value or ""))
+
+    def parent(self, node: Any) -> Any:
+        return node.parent
+
+    def tag(self, node: Any) -> str:
+        return str(node.name or "").lower()
 
 
 _PARSERS: dict[str, etree.HTMLParser] = {}
@@ -231,9 +247,13 @@ def make_extractor(spec: HtmlSpec, company: str) -> Callable[[bytes, str], Extra
 
             root = BeautifulSoup(body, "lxml", from_encoding=encoding)
         if spec.columns is not None:
-            return _by_header(tree, root, spec.table, spec.columns, company)
-        assert spec.rows is not None
-        return _by_selector(tree, root, spec.rows, plan, by_company, company)
+            extraction, container = _by_header(tree, root, spec.table, spec.columns, company)
+        else:
+            assert spec.rows is not None
+            extraction, container = _by_selector(tree, root, spec.rows, plan, by_company, company)
+        if container is not None and not encoding.lower().startswith(("utf-16", "utf-32")):
+            _require_closed(tree, container, body)
+        return extraction
 
     # (field, selector inside the row or "" for the row itself, attribute or None)
     plan = [
@@ -262,14 +282,17 @@ def _by_selector(
     plan: Sequence[tuple[str, str, str | None]],
     by_company: bool,
     entity: str,
-) -> Extraction:
-    """``plan``: (field, selector, attribute) for each field the watch list maps."""
+) -> tuple[Extraction, Any]:
+    """``plan``: (field, selector, attribute) for each field the watch list maps.
+    Also the element holding the rows, if any."""
     officers: list[Officer] = []
-    for row in tree.select(root, rows):
+    found = tree.select(root, rows)
+    for row in found:
         cells = {name: _field(tree, row, css, attribute) for name, css, attribute in plan}
         if cells.get("name") or (by_company and cells.get("company")):
             officers.append(_officer(cells, entity, tree.text(row)))
-    return Extraction(tuple(officers), rows_seen=len(officers))
+    container = tree.parent(found[-1]) if found else None
+    return Extraction(tuple(officers), rows_seen=len(officers)), container
 
 
 def _officer(cells: Mapping[str, str], entity: str, evidence: str) -> Officer:
@@ -286,7 +309,7 @@ def _officer(cells: Mapping[str, str], entity: str, evidence: str) -> Officer:
 
 def _by_header(
     tree: _Tree, root: Any, table_css: str, columns: Columns, company: str
-) -> Extraction:
+) -> tuple[Extraction, Any]:
     wanted = {name: getattr(columns, name) for name in FIELD_NAMES if getattr(columns, name)}
     for table in tree.select(root, table_css):
         rows = list(tree.select(table, "tr"))
@@ -294,8 +317,9 @@ def _by_header(
             texts = [tree.text(cell) for cell in tree.select(header, "th, td")]
             index = _column_index(texts, wanted)
             if all(key in index for key in ("name", "company") if key in wanted):
-                return _read_rows(tree, rows[position + 1 :], index, company)
-    return Extraction((), rows_seen=0, warnings=("no table has a header matching `columns`",))
+                return _read_rows(tree, rows[position + 1 :], index, company), table
+    warning = "no table has a header matching `columns`"
+    return Extraction((), rows_seen=0, warnings=(warning,)), None
 
 
 def _column_index(headers: Sequence[str], wanted: Mapping[str, str]) -> dict[str, int]:
@@ -323,3 +347,53 @@ def _read_rows(
         if values.get("name") or values.get("company"):
             officers.append(_officer(values, company, " | ".join(cells)))
     return Extraction(tuple(officers), rows_seen=len(officers))
+
+
+# Elements whose end tag HTML lets a page leave out: a cut cannot be told by them.
+_OPTIONAL_END = frozenset(
+    [
+        "html",
+        "head",
+        "body",
+        "li",
+        "dt",
+        "dd",
+        "p",
+        "rt",
+        "rp",
+        "optgroup",
+        "option",
+        "colgroup",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+    ]
+)
+_NOT_MARKUP = re.compile(
+    rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->", re.I | re.S
+)
+
+
+def _require_closed(tree: _Tree, node: Any, body: bytes) -> None:
+    """Raise a ParseError when the page ends inside the element holding the officers.
+
+    A parser closes whatever is open at the end of the input, so a page cut inside its
+    officer table parses as a shorter table: the page's own markup must close it.
+    """
+    while node is not None and tree.tag(node) in _OPTIONAL_END:
+        node = tree.parent(node)
+    name = tree.tag(node) if node is not None else ""
+    if not name.isalnum():
+        return
+    markup = _NOT_MARKUP.sub(b" ", body)
+    opened = len(re.findall(rb"<" + name.encode() + rb"[\s/>]", markup, re.I))
+    closed = len(re.findall(rb"</" + name.encode() + rb"\s*>", markup, re.I))
+    if closed < opened:
+        raise ParseError(
+            f"the page ends inside its officer list (a <{name}> is never closed): it was cut "
+            "short; it is read again at the next check"
+        )

@@ -160,7 +160,9 @@ def observation(
     if digest == state.content_hash:
         return NotModified(etag or state.etag, last_modified or state.last_modified, url)
     extraction = Extraction(
-        tuple(officers), rows_seen=len(officers) if rows_seen is None else rows_seen
+        tuple(officers),
+        rows_seen=len(officers) if rows_seen is None else rows_seen,
+        structured=True,
     )
     return Observed(extraction, digest, etag, last_modified, url)
 
@@ -182,6 +184,11 @@ class JsonFields(BaseModel):
     role: JmesPath | None = None
     appointed: JmesPath | None = None
     resigned: JmesPath | None = None
+    id: JmesPath | None = Field(
+        default=None,
+        description="the registry's id of the person: rows with different ids "
+        "and the same name are different people",
+    )
 
 
 class BasicAuth(BaseModel):
@@ -308,6 +315,13 @@ def _row_officer(row: Any, spec: JsonSpec, company: str) -> Officer | None:
     resigned = normalize_date(search(f.resigned, row)) if f.resigned else None
     if resigned is None and spec.left_if and search(spec.left_if, row):
         return None  # a former officer without an end date: simply not current
+    uid = text_of(search(f.id, row)) if f.id else None
     return Officer.from_cells(
-        name, company, role=role, appointed=appointed, resigned=resigned, evidence=evidence_of(row)
+        name,
+        company,
+        role=role,
+        appointed=appointed,
+        resigned=resigned,
+        evidence=evidence_of(row),
+        uid=uid,
     )

@@ -195,7 +195,8 @@ class OpenCorporatesOfficersSource(Source):
         bodies: list[bytes] = []
         page, total = 1, 1
         while page <= total:
-            if page > self.spec.max_pages:
+            # Known from the first page: reading up to the limit would be wasted requests.
+            if total > self.spec.max_pages:
                 raise ParseError(
                     f"{WHAT}: the search for {self.spec.query or self.entity!r} has {total} "
                     f"pages, more than max_pages={self.spec.max_pages}; narrow it with "

@@ -185,6 +185,7 @@ def to_officers(
                 appointed=p.start,
                 resigned=p.end,
                 evidence=f"{url}#{p.statement} ({p.person})",
+                uid=p.person,
             )
         )
     return officers
@@ -221,7 +222,8 @@ class WikidataSource(Source):
         wanted = {p.person for p in found} | {p.role_item for p in found if p.role_item}
         names = await self.labels(fetcher, wanted)
         officers = to_officers(found, names, self.entity, self.url)
-        return Observed(Extraction(tuple(officers), rows_seen=len(found)), marker, url=self.url)
+        extraction = Extraction(tuple(officers), rows_seen=len(found), structured=True)
+        return Observed(extraction, marker, url=self.url)
 
     @property
     def entity_url(self) -> str:

@@ -11,8 +11,9 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -65,6 +66,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+Clock = Callable[[], datetime]  # naive UTC now; the product passes ``utcnow``, tests a fake
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """What the configuration says about a source."""
@@ -98,6 +102,8 @@ class SourceRow:
     content_hash: str | None
     fingerprint: str | None
     pending_fingerprint: str | None
+    held_since: datetime | None = None
+    retired_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,15 @@ class CheckOutcome:
     def failed(self) -> bool:
         return self.status == "error"
 
+    @property
+    def held(self) -> bool:
+        """The answer was read but not trusted: nothing emitted, the source is blind."""
+        return self.status == "suspect"
+
+    @property
+    def counts_as_failure(self) -> bool:
+        return self.failed or self.held
+
 
 @dataclass(frozen=True)
 class EventRecord:
@@ -150,6 +165,9 @@ class EventRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     # Every registry row and article that showed this change, oldest first.
     evidence_items: tuple[dict[str, Any], ...] = ()
+    # The roles as the source wrote them ("Chief Executive Officer"), where it did.
+    role_text: str = ""
+    previous_role_text: str = ""
 
     @property
     def notice(self) -> str:
@@ -173,22 +191,43 @@ class EventRecord:
             "role": self.role or None,
             "roles": list(self.roles),
             "previous_role": self.previous_role or None,
+            "role_as_written": self.role_text or None,
+            "previous_role_as_written": self.previous_role_text or None,
             "effective_date": self.effective_date,
             "published_date": self.published_date,
-            "detected_at": self.detected_at.replace(tzinfo=UTC).isoformat(),
+            "detected_at": _rfc3339(self.detected_at),
             "source": self.source,
             "url": self.url,
             "evidence": self.evidence,
             "origin": self.origin,
             "confidence": self.confidence,
-            "confirmed_at": self.confirmed_at.replace(tzinfo=UTC).isoformat()
-            if self.confirmed_at
-            else None,
+            "confirmed_at": _rfc3339(self.confirmed_at) if self.confirmed_at else None,
             "evidence_items": list(self.evidence_items),
         }
 
 
+@dataclass(frozen=True)
+class HealthStep:
+    """One check's effect on its source's failures in a row, for health hooks."""
+
+    source_id: int
+    source: str
+    url: str
+    failures_before: int
+    failed: bool  # failed or held: either way the source saw nothing
+    error: str | None = None
+    reason_before: str | None = None  # why the source was unhealthy before this check
+
+
+def _rfc3339(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, to the second (the store keeps naive UTC)."""
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 EventHook = Callable[[Connection, Sequence[EventRecord]], None]
+# Called in the transaction that saves the checks, so what a hook writes for a change
+# of health (an operator alert) is committed with the check that caused it, or not at all.
+HealthHook = Callable[[Connection, Sequence[HealthStep]], None]
 T = TypeVar("T")
 
 
@@ -197,10 +236,15 @@ class Store:
         self.url = url
         self.engine = _engine(url)
         self.event_hooks: list[EventHook] = []
+        self.health_hooks: list[HealthHook] = []
         # Who is who on the watch list, so that news and registry reports of one
         # change become one event (set by the Checker from the config).
         self.watch: Watch | None = None
-        self._lock = threading.Lock()
+        # SQLite has one writer: writes of this process take turns here. PostgreSQL takes
+        # concurrent transactions (a `monitor worker` saves many checks at once).
+        self._lock: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         if migrate:
             self.migrate()
 
@@ -250,9 +294,7 @@ class Store:
                     {"v": head_revision()},
                 )
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot prepare the state database {_safe(self.url)}: {exc}"
-            ) from None
+            raise StoreError(explain(exc, self.url)) from None
 
     def upgrade(self, revision: str = "head") -> None:
         """Run the Alembic migrations up to ``revision`` (the newest by default)."""
@@ -266,9 +308,7 @@ class Store:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot prepare the state database {_safe(self.url)}: {exc}"
-            ) from None
+            raise StoreError(explain(exc, self.url)) from None
 
     def _schema_revision(self) -> str | None:
         try:
@@ -307,8 +347,14 @@ class Store:
             changed = [
                 key
                 for key, row in existing.items()
-                if (row.kind, row.entity, row.url, row.interval_s)
-                != (wanted[key].kind, wanted[key].entity, wanted[key].url, wanted[key].interval_s)
+                if (row.kind, row.entity, row.url, row.interval_s, row.retired_at)
+                != (
+                    wanted[key].kind,
+                    wanted[key].entity,
+                    wanted[key].url,
+                    wanted[key].interval_s,
+                    None,
+                )
             ]
             for key in changed:
                 rec, row = wanted[key], existing[key]
@@ -317,7 +363,12 @@ class Store:
                     "entity": rec.entity,
                     "url": rec.url,
                     "interval_s": rec.interval_s,
+                    "retired_at": None,  # configured again
                 }
+                if rec.interval_s < row.interval_s:
+                    # A shorter interval counts from now, not from the old plan.
+                    soon = now + timedelta(seconds=rec.interval_s)
+                    values["next_check_at"] = min(row.next_check_at, soon)
                 if row.url != rec.url:
                     # A new address starts over: no validators, and (for news) a baseline.
                     values.update(
@@ -328,9 +379,26 @@ class Store:
             existing.update((row.key, row) for row in _rows_by_key(conn, reread))
         return {key: _source_row(row) for key, row in existing.items()}
 
-    def source_rows(self) -> list[SourceRow]:
+    def retire_others(self, keys: Iterable[str], now: datetime) -> int:
+        """Mark every source not in ``keys`` (the whole watch list) as retired."""
+        wanted = set(keys)
+        with self._lock, self.engine.begin() as conn:
+            current = conn.execute(
+                select(sources.c.id, sources.c.key).where(sources.c.retired_at.is_(None))
+            ).all()
+            gone = [row.id for row in current if row.key not in wanted]
+            for start in range(0, len(gone), 900):
+                part = gone[start : start + 900]
+                conn.execute(update(sources).where(sources.c.id.in_(part)).values(retired_at=now))
+        return len(gone)
+
+    def source_rows(self, *, retired: bool = False) -> list[SourceRow]:
+        """The sources of the watch list (and, with ``retired``, the ones it dropped)."""
+        query = select(sources).order_by(sources.c.key)
+        if not retired:
+            query = query.where(sources.c.retired_at.is_(None))
         with self.engine.connect() as conn:
-            return [_source_row(r) for r in conn.execute(select(sources).order_by(sources.c.key))]
+            return [_source_row(r) for r in conn.execute(query)]
 
     def reference(self, source_id: int) -> tuple[Officer, ...] | None:
         """The officers of the latest trusted snapshot, or None before the first one."""
@@ -347,35 +415,48 @@ class Store:
 
     # --- checks ----------------------------------------------------------
 
-    def save(self, outcomes: Sequence[CheckOutcome]) -> list[EventRecord]:
+    def save(
+        self, outcomes: Sequence[CheckOutcome], *, guard: Callable[[Connection], None] | None = None
+    ) -> list[EventRecord]:
         """Write a batch of checks in one transaction; return the events created.
 
         Source updates and event-less snapshots go out as one executemany each:
         a cycle over thousands of sources is a handful of statements, not thousands.
+        ``guard`` runs first in the transaction; whatever it raises writes nothing.
         """
         created: list[EventRecord] = []
         with self._lock, self.engine.begin() as conn:
+            if guard is not None:
+                guard(conn)
+            before = _failures(conn, [o.source_id for o in outcomes]) if self.health_hooks else {}
             quiet = [o for o in outcomes if o.reference is not None and not o.changes]
             if quiet:
                 conn.execute(insert(snapshots), [_snapshot_row(o) for o in quiet])
             for outcome in outcomes:
-                if outcome.changes:
-                    created.extend(self._save_changes(conn, outcome))
-                if outcome.seen:
-                    from monitor.store.news import mark_seen
-
-                    mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
-                if outcome.listed is not None:
-                    from monitor.store.news import refresh_listed
-
-                    refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
-            for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
-                rows = [_source_params(o) for o in outcomes if o.failed == failed]
+                created.extend(self._save_outcome(conn, outcome))
+            for kind, statement in _UPDATES.items():
+                rows = [_source_params(o) for o in outcomes if _update_kind(o) == kind]
                 if rows:
                     conn.execute(statement, rows)
             if created:
                 for hook in self.event_hooks:
                     hook(conn, created)
+            if self.health_hooks:
+                steps = [_health_step(o, before.get(o.source_id, (0, None))) for o in outcomes]
+                for health_hook in self.health_hooks:
+                    health_hook(conn, steps)
+        return created
+
+    def _save_outcome(self, conn: Connection, outcome: CheckOutcome) -> list[EventRecord]:
+        created = self._save_changes(conn, outcome) if outcome.changes else []
+        if outcome.seen:
+            from monitor.store.news import mark_seen
+
+            mark_seen(conn, outcome.source_id, outcome.seen, outcome.checked_at)
+        if outcome.listed is not None:
+            from monitor.store.news import refresh_listed
+
+            refresh_listed(conn, outcome.source_id, outcome.listed, outcome.checked_at)
         return created
 
     def _save_changes(self, conn: Connection, out: CheckOutcome) -> list[EventRecord]:
@@ -406,6 +487,8 @@ class Store:
             "url": change.url or out.url,
             "origin": change.origin,
             "confidence": change.confidence,
+            "role_text": change.role_text or None,
+            "previous_role_text": change.previous_role_text or None,
         }
         from monitor.news.match import Watch
         from monitor.store.news import place_change
@@ -445,10 +528,13 @@ class Store:
         since: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = True,
+        ids: Sequence[int] | None = None,
     ) -> list[EventRecord]:
         query = select(events)
         if since is not None:
             query = query.where(events.c.detected_at >= since)
+        if ids is not None:
+            query = query.where(events.c.id.in_(list(ids)))
         order = (events.c.detected_at.desc(), events.c.id.desc())
         if not newest_first:
             order = (events.c.detected_at.asc(), events.c.id.asc())
@@ -463,6 +549,35 @@ class Store:
         return [replace(e, evidence_items=tuple(items.get(e.id, ()))) for e in found]
 
 
+def _failures(
+    conn: Connection, ids: Sequence[int], chunk: int = 900
+) -> dict[int, tuple[int, str | None]]:
+    """Each source's failures in a row and why it was unhealthy, as the transaction sees
+    them before its updates."""
+    found: dict[int, tuple[int, str | None]] = {}
+    for start in range(0, len(ids), chunk):
+        part = list(ids[start : start + chunk])
+        query = select(sources.c.id, sources.c.consecutive_failures, sources.c.health_reason).where(
+            sources.c.id.in_(part)
+        )
+        found.update((int(i), (int(n), reason)) for i, n, reason in conn.execute(query))
+    return found
+
+
+def _health_step(out: CheckOutcome, before: tuple[int, str | None]) -> HealthStep:
+    """A held check counts as a failure, its reason as the error."""
+    failures, reason = before
+    return HealthStep(
+        out.source_id,
+        out.source_name,
+        out.url,
+        failures,
+        out.counts_as_failure,
+        out.error or (out.reason if out.held else None),
+        reason_before=reason,
+    )
+
+
 def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:
     assert out.reference is not None
     return {
@@ -472,6 +587,10 @@ def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:
         "url": out.url,
         "officers": [o.to_json() for o in out.reference],
     }
+
+
+def _update_kind(out: CheckOutcome) -> str:
+    return "failed" if out.failed else "held" if out.held else "success"
 
 
 def _source_params(out: CheckOutcome) -> dict[str, Any]:
@@ -515,6 +634,22 @@ _SUCCESS_UPDATE = (
         content_hash=_keep(sources.c.content_hash, "b_hash"),
         fingerprint=_keep(sources.c.fingerprint, "b_fingerprint"),
         last_change_at=_keep(sources.c.last_change_at, "b_changed"),
+        held_since=None,
+    )
+)
+# A held check read an answer it does not trust: a failure for the operator, no success,
+# and the old validators stay so the next check reads the page again in full.
+_HELD_UPDATE = (
+    update(sources)
+    .where(_WHERE)
+    .values(
+        last_checked_at=bindparam("b_checked"),
+        next_check_at=bindparam("b_next"),
+        consecutive_failures=sources.c.consecutive_failures + 1,
+        healthy=False,
+        health_reason=bindparam("b_reason"),
+        pending_fingerprint=bindparam("b_pending"),
+        held_since=func.coalesce(sources.c.held_since, bindparam("b_checked")),
     )
 )
 _FAILURE_UPDATE = (
@@ -529,6 +664,9 @@ _FAILURE_UPDATE = (
         health_reason=bindparam("b_error"),
     )
 )
+
+
+_UPDATES = {"success": _SUCCESS_UPDATE, "held": _HELD_UPDATE, "failed": _FAILURE_UPDATE}
 
 
 def _new_id(key: Any) -> int:
@@ -565,6 +703,8 @@ def _source_row(row: Any) -> SourceRow:
         content_hash=row.content_hash,
         fingerprint=row.fingerprint,
         pending_fingerprint=row.pending_fingerprint,
+        held_since=row.held_since,
+        retired_at=row.retired_at,
     )
 
 
@@ -587,6 +727,8 @@ def event_record(row: Mapping[str, Any]) -> EventRecord:
         confidence=row["confidence"],
         confirmed_at=row["confirmed_at"],
         source_id=row["source_id"],
+        role_text=row.get("role_text") or "",
+        previous_role_text=row.get("previous_role_text") or "",
     )
 
 
@@ -612,8 +754,12 @@ def _engine(url: str) -> Engine:
             return create_engine(parsed, pool_pre_ping=True)
         except (ArgumentError, ImportError) as exc:
             raise StoreError(f"cannot use the state database {_safe(url)}: {exc}") from None
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if (
+        parsed.database
+        and parsed.database != ":memory:"
+        and not parsed.database.startswith("file:")
+    ):
+        _make_folder(Path(parsed.database).parent)
     engine = create_engine(parsed, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -630,3 +776,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         raise OperationalError("PRAGMA", {}, exc) from exc
     finally:
         cursor.close()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        why = f"{blocking} is a file, not a folder" if blocking else exc.strerror
+        raise StoreError(
+            f"cannot create the folder {folder} for the state database: {why}; "
+            "fix `state:` in the watch list or move that file away"
+        ) from None
+
+
+def explain(exc: SQLAlchemyError, url: str | None = None) -> str:
+    """A database error as a user can act on it, without SQLAlchemy's background link."""
+    orig = getattr(exc, "orig", None)
+    detail = str(orig if orig is not None else exc).split("\n", 1)[0].strip()
+    where = f"the state database {_safe(url)}" if url else "the state database"
+    lowered = detail.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return (
+            f"{where} is read-only ({detail}); give the monitor write access to the file "
+            "and its folder, or point `state:` at a writable place"
+        )
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (
+            f"{where} is corrupted or not a SQLite file ({detail}); restore it from a "
+            "backup, or move it away to start afresh (the next check is then a silent baseline)"
+        )
+    if "unable to open database file" in lowered:
+        return f"cannot open {where} ({detail}); check that its folder exists and is writable"
+    return f"{where} failed: {detail}"

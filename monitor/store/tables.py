@@ -42,6 +42,8 @@ sources = Table(
     Column("content_hash", String(64)),
     Column("fingerprint", String(64)),  # officers_hash of the reference snapshot
     Column("pending_fingerprint", String(64)),  # a held-back suspicious observation
+    Column("held_since", DateTime),  # the first of the held checks in a row
+    Column("retired_at", DateTime),  # no longer in the watch list
     Column("created_at", DateTime, nullable=False),
 )
 
@@ -79,8 +81,12 @@ events = Table(
     Column("origin", String(16), nullable=False, default="registry"),
     Column("confidence", Float, nullable=False, default=1.0),
     Column("confirmed_at", DateTime),
+    Column("read_at", DateTime),  # opened or marked read on the dashboard
+    Column("role_text", Text),  # the roles as the source wrote them
+    Column("previous_role_text", Text),
     Index("ix_events_person", "person_key"),
     Index("ix_events_detected", "detected_at"),
+    Index("ix_events_read", "read_at"),
 )
 
 # The alert outbox: one row per (event, channel), written in the transaction that
@@ -103,6 +109,12 @@ deliveries = Table(
     Column("next_attempt_at", DateTime, nullable=False),
     Column("claim_token", String(32)),
     Column("claimed_until", DateTime),
+    # host/boot id/pid/start time of the claiming process: a successor on the same host
+    # takes the claims of a process that is gone at once, not when the lease ends.
+    Column("claimed_by", String(255)),
+    # The idempotency key of the message that carried this row in a batch: a batch sent
+    # again (after a crash, or a retry) is the same rows under the same key.
+    Column("message_key", String(64)),
     Column("last_error", Text),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),
@@ -139,4 +151,17 @@ news_seen = Table(
     Column("listed_at", DateTime, nullable=False),  # last time the listing showed it
     UniqueConstraint("source_id", "key", name="uq_news_seen_source_key"),
     Index("ix_news_seen_source_listed", "source_id", "listed_at"),
+)
+
+# Reviews of events on the dashboard: who looked, when, what they concluded. Append-only,
+# so the table is the audit trail.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("reviewed_at", DateTime, nullable=False),
+    Index("ix_reviews_event", "event_id", "id"),
 )

@@ -1,0 +1,1 @@
+"""Shared test data, builders and helpers (importable as ``support`` from the tests)."""

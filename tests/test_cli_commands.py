@@ -1,0 +1,114 @@
+"""Commands a new user reaches for: global options anywhere, -V, completion, `sources`,
+`deliveries` and `deliveries retry`, and a warning for a watch list that watches nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+from conftest import REPO, PageServer, registry_page
+from test_notify_e2e import Hooks, free_port
+
+from monitor import __version__
+from monitor.cli import main
+
+WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def lines(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def watch_list(tmp_path: Path, server: PageServer, hook: str) -> Path:
+    server.set("/wuhan", registry_page(WUHAN, [("Lei Jun", "Director", "2015-06-01")]))
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"""
+state: "sqlite:///{tmp_path / "state.db"}"
+defaults: {{notify: [hook]}}
+channels: {{hook: "{hook}"}}
+hosts: {{"127.0.0.1": {{rate: none}}}}
+companies:
+  - name: {WUHAN}
+    sources:
+      - {{kind: html, url: "{server.url("/wuhan")}", interval: 2h, columns: {{name: Name, role: Position}}}}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_global_options_go_before_or_after_the_command(tmp_path: Path) -> None:
+    example = str(REPO / "config" / "example.yaml")
+    after = invoke("validate", "-c", example)
+    before = invoke("-c", example, "validate")
+    assert after.exit_code == before.exit_code == 0
+    assert after.stdout == before.stdout and f"{example}: OK" in after.stdout
+    assert invoke("validate", "-c", str(tmp_path / "missing.yaml")).exit_code == 2
+    for flag in ("-V", "--version"):
+        assert __version__ in invoke(flag).stdout
+
+
+def test_completion_is_a_documented_command() -> None:
+    script = invoke("completion", "bash")
+    assert script.exit_code == 0 and "_MONITOR_COMPLETE=bash_complete" in script.stdout
+    assert 'eval "$(monitor completion bash)"' in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_sources_lists_every_source_with_its_health(tmp_path: Path, server: PageServer) -> None:
+    config = str(watch_list(tmp_path, server, "json://127.0.0.1:9/none"))
+    (fresh,) = lines(invoke("sources", "--json", "-c", config))
+    assert fresh["kind"] == "html" and fresh["interval"] == "2h" and fresh["healthy"] is None
+    assert invoke("check", "-c", config).exit_code == 0
+    (checked,) = lines(invoke("sources", "--json", "-c", config))
+    assert checked["healthy"] is True and checked["next_check_at"].endswith("Z")
+    table = invoke("sources", "-c", config).stdout.splitlines()
+    assert table[0].split()[:4] == ["ENTITY", "KIND", "EVERY", "HEALTH"]
+    assert " html " in table[1] and " ok " in table[1]
+
+
+def test_a_failed_delivery_is_listed_and_retried(tmp_path: Path, server: PageServer) -> None:
+    hooks = Hooks(port=free_port())  # not listening yet: every send fails
+    config = str(watch_list(tmp_path, server, hooks.url("/alerts")))
+    assert invoke("check", "-c", config).exit_code == 0  # the silent baseline
+    assert invoke("deliveries", "--json", "-c", config).stdout == ""
+    server.set("/wuhan", registry_page(WUHAN, [("Zeng Xuezhong", "Director", "2021-12-07")]))
+    assert invoke("check", "--all", "-c", config).exit_code == 1  # delivery failed
+    failed = lines(invoke("deliveries", "--status", "failed", "--json", "-c", config))
+    assert {(d["channel"], d["status"], d["attempts"]) for d in failed} == {("hook", "pending", 1)}
+    assert all(d["last_error"] and d["next_attempt_at"].endswith("Z") for d in failed)
+    assert invoke("deliveries", "--status", "sent", "--json", "-c", config).stdout == ""
+    table = invoke("deliveries", "-c", config).stdout.splitlines()
+    assert table[0].split()[:4] == ["ID", "EVENT", "CHANNEL", "STATUS"]
+
+    hooks.start()
+    try:
+        for delivery in failed:
+            retried = invoke("deliveries", "retry", str(delivery["id"]), "-c", config)
+            assert retried.exit_code == 0 and "queued" in retried.stdout
+        assert invoke("deliver", "-c", config).exit_code == 0
+    finally:
+        hooks.stop()
+    assert len(hooks.to("/alerts")) == 2  # Zeng joined, Lei Jun left
+    sent = lines(invoke("deliveries", "--status", "sent", "--json", "-c", config))
+    assert {d["id"] for d in sent} == {d["id"] for d in failed}
+    again = invoke("deliveries", "retry", str(failed[0]["id"]), "-c", config)
+    assert again.exit_code == 1 and "is sent: nothing to retry" in again.stderr
+    missing = invoke("deliveries", "retry", "999", "-c", config)
+    assert missing.exit_code == 1 and "no delivery 999" in missing.stderr
+
+
+def test_a_watch_list_that_watches_nothing_is_not_just_ok(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(f'state: "sqlite:///{tmp_path / "s.db"}"\n', encoding="utf-8")
+    result = invoke("validate", "-c", str(empty))
+    assert "watches nothing" in result.stderr
+    assert ": OK" not in result.stdout
+    checked = invoke("check", "-c", str(empty))
+    assert checked.exit_code == 0 and "nothing to check" in checked.stderr
