@@ -200,6 +200,7 @@ def test_the_employer_named_beside_a_new_director_is_not_where_he_joined() -> No
 
 NOT_PEOPLE = [
     "Northwind Data Systems Division named a new president, Lucy Hale.",
+    "The Federal Bureau of Statistics said Lucy Hale was appointed director of Northwind Inc.",
     "Kestrel Mining Inc said the company's Consumer Durables appointed Lucy Hale manager.",
 ]
 

@@ -533,7 +533,8 @@ _ORG_WORDS = """association bancorp bancshares bank banks bankshares savings tru
     chemical chemicals steel properties realty fund funds force army navy agency
     commission committee council department ministry board exchange university college
     institute hospital video studios pictures broadcasting aircraft aerospace news
-    officers directors executives employees shareholders arrangements members"""
+    officers directors executives employees shareholders arrangements members
+    bureau administration authority court police parliament senate congress"""
 ORG_WORDS = frozenset(_ORG_WORDS.split())
 
 _CAP_WORD = r"[A-Z][\w&'’.-]*"
