@@ -112,6 +112,27 @@ def test_change_constructions(text: str, expected: tuple[str, str, str]) -> None
     assert _has(_read(text), *expected), _triples(_read(text))
 
 
+# --- offices given up while others are kept ------------------------------------------
+
+
+def test_keeping_one_office_gives_up_the_other() -> None:
+    text = (
+        "Harrow Mills Inc said Owen Tate, chairman and chief executive officer, will remain "
+        "as chairman. Nora Quinn will become chief executive."
+    )
+    found = _read(text)
+    assert any(s.person == "Owen Tate" and s.change == "left" and s.role == "CEO" for s in found)
+    assert _has(found, "Nora Quinn", "Harrow Mills", "joined")
+
+
+def test_continuing_in_the_same_offices_is_no_change() -> None:
+    text = (
+        "Harrow Mills Inc said Ann Bell will become chief executive and president Carl Dunn "
+        "will continue as president."
+    )
+    assert not any(s.person == "Carl Dunn" for s in _read(text))
+
+
 # --- lists, initials and suffixes ----------------------------------------------------
 
 
@@ -179,6 +200,7 @@ def test_the_employer_named_beside_a_new_director_is_not_where_he_joined() -> No
 
 NOT_PEOPLE = [
     "Northwind Data Systems Division named a new president, Lucy Hale.",
+    "The Federal Bureau of Statistics said Lucy Hale was appointed director of Northwind Inc.",
     "Kestrel Mining Inc said the company's Consumer Durables appointed Lucy Hale manager.",
 ]
 

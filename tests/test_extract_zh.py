@@ -344,3 +344,7 @@ def test_a_verb_without_an_object_leaves_no_company_after_it() -> None:
     text = "蓝海科技（300888）公告。5月，副总裁周敏离职后加盟了远山科技，担任远山科技首席运营官。"
     found = {(s.person, s.company, s.change) for s in _read(text)}
     assert found == {("周敏", "蓝海科技", "left"), ("周敏", "远山科技", "joined")}
+
+
+def test_a_regulator_that_announces_is_no_company() -> None:
+    assert zh.document_companies("中国证监会发布公告称，对多家机构作出处罚。").names == ()

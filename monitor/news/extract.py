@@ -1,9 +1,19 @@
 """Turn news text into officer-change statements ("Lei Jun left X as executive director").
 
-Rule based and pure: split the text into sentences, find companies, people, roles,
-change verbs and dates in each, and pair them by position. A change verb is dropped
-when the words before it deny, doubt, plan or look back ("denied reports that he would
-step down", "has no plans to", "who joined in 2011", 传闻, 否认).
+Rule based and pure, in stages:
+
+1. document: the companies the story names and the one it is about (the language
+   profiles' ``document_companies``), read once before the sentences;
+2. mentions (``mentions.py``): companies, people, roles, change verbs and dates in each
+   sentence, the watch list found through its compiled index (``gazetteer.py``);
+3. frames: each change verb with its people, company, roles and date, clause by clause;
+   a verb is dropped when the words before it deny, doubt, plan or look back ("denied
+   reports that he would step down", "has no plans to", "who joined in 2011", 传闻, 否认);
+4. resolution: pronouns, surnames, "the company"/公司 and unnamed people resolved
+   against the document; repeated statements merged;
+5. linking: only statements about the watch list are kept (unless all are asked for).
+
+The words of each language live in its profile (``profiles/en.py``, ``profiles/zh.py``).
 """
 
 from __future__ import annotations
@@ -310,7 +320,57 @@ def _drafts(s: _Sentence) -> list[_Draft]:
         if not _hedged(s, i):
             out.extend(_trigger_drafts(s, i))
     out += _elided(s, out)
+    out += _given_up(s, out)
     return _inherit_roles(_succession_roles(s, out))
+
+
+def _given_up(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
+    """ "Lennon, chairman and chief executive, will remain as chairman": he gives up the
+    other office (English)."""
+    out: list[_Draft] = []
+    for m in en.KEEPS.finditer(s.text):
+        before = [p for p in s.people if p.end <= m.start() and not p.pronoun]
+        if not before or any(d.person == before[-1] for d in drafts):
+            continue
+        person = before[-1]
+        held = _labels(
+            _titles(s, person) + [r for r in s.roles if _between(r, person.end, m.start())]
+        )
+        end = _clause_end(s, m.end() + 1, len(s.text), False)
+        kept = _labels(r for r in s.roles if m.end() <= r.start and r.end <= _kept_end(s, m.end()))
+        given = tuple(r for r in held if r not in kept)
+        if given and kept and end > m.end():
+            company = _company_near(s, m.start())
+            out.append(_Draft(person, lx.LEFT, m.start(), given, (), company))
+    return out
+
+
+def _titles(s: _Sentence, person: PersonMention) -> list[RoleMention]:
+    """The roles written right before a name ("chairman and chief executive John Smith")."""
+    out: list[RoleMention] = []
+    at = person.start
+    for r in reversed([r for r in s.roles if r.end <= person.start]):
+        gap = r"\s*(?:and\s+|,\s*)?" if out else r"\s*"  # "and" joins titles, not a name
+        if not re.fullmatch(gap, s.text[r.end : at]) or _object_of_verb(s, r):
+            break
+        out.insert(0, r)
+        at = r.start
+    return out
+
+
+def _object_of_verb(s: _Sentence, r: RoleMention) -> bool:
+    """ "will become chief executive": the role is what a verb gives, not a title."""
+    return any(
+        t.end <= r.start and _VERB_TO_ROLE.fullmatch(s.text, t.end, r.start) for t in s.triggers
+    )
+
+
+_VERB_TO_ROLE = re.compile(r"\s*(?:as\s+)?(?:(?:the|a|an|its|acting|new)\s+)*", re.IGNORECASE)
+
+
+def _kept_end(s: _Sentence, start: int) -> int:
+    m = re.search(r"[,;.]", s.text[start:])
+    return start + m.start() if m else len(s.text)
 
 
 _AND_BEFORE = re.compile(r"(?:,\s*|\s)and\s+$")

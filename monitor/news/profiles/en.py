@@ -533,7 +533,8 @@ _ORG_WORDS = """association bancorp bancshares bank banks bankshares savings tru
     chemical chemicals steel properties realty fund funds force army navy agency
     commission committee council department ministry board exchange university college
     institute hospital video studios pictures broadcasting aircraft aerospace news
-    officers directors executives employees shareholders arrangements members"""
+    officers directors executives employees shareholders arrangements members
+    bureau administration authority court police parliament senate congress"""
 ORG_WORDS = frozenset(_ORG_WORDS.split())
 
 _CAP_WORD = r"[A-Z][\w&'’.-]*"
@@ -562,6 +563,12 @@ BACKGROUND_TIME = re.compile(
 HEDGE = re.compile(
     r"\b(?:looking for|search(?:es|ing)? for|seek(?:s|ing)?|hunt(?:s|ing)? for|hopes? to find"
     r"|candidates? to)\b",
+    re.IGNORECASE,
+)
+# "will remain as chairman", "continues as chairman and chief executive": offices kept
+KEEPS = re.compile(
+    r"\b(?:will|would|to) (?:remain|continue|stay)(?: on)?(?: as)?\b"
+    r"|\b(?:remains|continues)(?: as)?\b",
     re.IGNORECASE,
 )
 # "nominated for re-election": the same office again

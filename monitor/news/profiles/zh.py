@@ -426,6 +426,9 @@ _NOT_COMPANY = re.compile(
     r"|^(?:中国|美国|英国|日本|德国|法国|香港|全球|国内|国际|海外|欧洲|亚洲)(?:房)?(?:"
     + _INDUSTRY
     + r")$"
+    # regulators, exchanges, courts and ministries announce, but are no company
+    r"|.*(?:证监会|银保监会|银监会|保监会|证监局|监管局|交易所|上交所|深交所|港交所|北交所|国资委|发改委|"
+    r"财政部|人民银行|央行|法院|检察院|监委|纪委)$"
 )
 _ROLE_HEAD = re.compile(
     r"董事|监事|总经理|经理|总裁|行长|董秘|秘书|首席|财务|负责人|主席|CEO|CFO|COO|CTO|总监"
