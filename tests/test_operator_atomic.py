@@ -36,7 +36,7 @@ asyncio.run(Daemon(loaded, store, options, on_cycle=on_cycle).run())
 """
 
 
-@pytest.mark.e2e  # a real process, SIGKILLed
+@pytest.mark.e2e
 def test_a_kill_right_after_the_third_failure_keeps_the_unhealthy_alert(
     server: PageServer, tmp_path: Path, db_url: str
 ) -> None:
