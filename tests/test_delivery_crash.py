@@ -248,3 +248,20 @@ def test_a_batch_sent_before_goes_out_again_as_the_same_message_under_its_key() 
         fresh[0].key
         == plan([row(i, None) for i in range(5, 0, -1)], Channels(loaded.config))[0].key
     )
+
+
+def test_only_a_claimer_surely_gone_loses_its_claims_before_the_lease() -> None:
+    """A claim is taken back at once only from a process of this host and boot that has
+    ended (its pid free, or now another process's); anyone else's waits for the lease."""
+    from monitor.notify.outbox import claimer, gone
+
+    me = claimer()
+    assert not gone(me)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    host, boot, _, _ = me.rsplit("/", 3)
+    assert gone(f"{host}/{boot}/{ended.pid}/12345")  # its pid is free (or another's)
+    assert gone(f"{host}/{boot}/{os.getpid()}/0")  # our pid, but started at another time
+    assert not gone(f"another-host/{boot}/{ended.pid}/12345")
+    assert not gone(f"{host}/an-earlier-boot/{ended.pid}/12345")
+    assert not gone(f"{host}//{ended.pid}/12345")  # no boot id: cannot tell
