@@ -6,11 +6,13 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, trust auth):
 
 For each worker count K, a fresh database and K `monitor worker` processes drain a
 backlog of N due sources served by a local HTTP server, and the script reports:
-checks per second (server requests in a steady window), database time per check
-(the workers' own /metrics), checks of one source that overlapped (server log),
-sources overdue and jobs waiting at the end, and, with K >= 2, how long after a
-SIGKILL the killed worker's check started again elsewhere. Appends a dated section
-to bench/RESULTS.md. Numbers depend on the machine and its load.
+checks per second (server requests in a steady window); CPU per check of the
+workers and of PostgreSQL's backends (from /proc: what a check costs, whatever else
+the machine runs); PostgreSQL's active time and the workers' wall time in the
+database per check (these grow with the machine's load); checks of one source that
+overlapped (server log); sources overdue and jobs waiting at the end; and, with
+K >= 2, how long after a SIGKILL the killed worker's check started again elsewhere.
+Appends a dated section to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "RESULTS.md"
 ADMIN = os.environ.get("MONITOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TICK = os.sysconf("SC_CLK_TCK")
 PAGE = (
     b"<html><body><table><tr><th>Name</th><th>Position</th></tr>"
     b"<tr><td>Lei Jun</td><td>Director</td></tr></table></body></html>"
@@ -150,6 +153,8 @@ def scrape(port: int) -> str:
 class Row:
     workers: int
     checks_per_s: float
+    worker_cpu_ms_per_check: float  # CPU time of the worker processes, per check
+    pg_cpu_ms_per_check: float  # CPU time of the database's backends, per check
     pg_ms_per_check: float  # PostgreSQL's active time in the database, per check
     db_ms_per_check: float  # as the workers see it: threads, pool and GIL waits included
     overlaps: int
@@ -191,8 +196,11 @@ def run(k: int, sources: int, window: float, concurrency: int, stalled: float) -
         startup = time.monotonic() - started
         time.sleep(3.0)  # past the ramp-up
         before, t0, active0 = server.total, time.monotonic(), active_ms(admin, name)
+        cpu0, own0 = backend_cpu(admin, name), process_cpu(procs)
         time.sleep(window)
         done = server.total - before
+        pg_cpu_ms = 1000 * cpu_between(cpu0, backend_cpu(admin, name)) / max(1, done)
+        worker_cpu_ms = 1000 * (process_cpu(procs) - own0) / max(1, done)
         rate = done / (time.monotonic() - t0)
         time.sleep(1.0)  # backends report their statistics about once a second
         pg_ms = (active_ms(admin, name) - active0) / done if done else 0.0
@@ -204,6 +212,8 @@ def run(k: int, sources: int, window: float, concurrency: int, stalled: float) -
         return Row(
             k,
             rate,
+            worker_cpu_ms,
+            pg_cpu_ms,
             pg_ms,
             1000 * db / checks if checks else 0.0,
             server.overlaps,
@@ -235,6 +245,38 @@ def active_ms(admin: Any, name: str) -> float:
             text("SELECT active_time FROM pg_stat_database WHERE datname = :n"), {"n": name}
         ).scalar()
     return float(value or 0.0)
+
+
+def backend_cpu(admin: Any, name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving database ``name`` (same host)."""
+    with admin.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        ).scalars()
+        out: dict[int, float] = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[int(pid)] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+def process_cpu(procs: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds so far of the worker processes still alive."""
+    total = 0.0
+    for proc in procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(v - before.get(pid, 0.0) for pid, v in after.items())
 
 
 def takeover(server: Server, url: str, procs: list[subprocess.Popen[bytes]]) -> float | None:
@@ -298,15 +340,18 @@ def main() -> None:
         f"checks/s over {args.window:g} s after a 3 s ramp-up; workers, PostgreSQL and the "
         "server share the machine",
         "",
-        "| workers | checks/s | PostgreSQL ms/check | worker DB wall ms/check | "
-        "overlapping checks | overdue at end | queued at end | re-run after SIGKILL s | "
-        "first check after start s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workers | checks/s | worker CPU ms/check | PostgreSQL CPU ms/check | "
+        "PostgreSQL active ms/check | "
+        "worker DB wall ms/check | overlapping checks | overdue at end | queued at end | "
+        "re-run after SIGKILL s | first check after start s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         requeue = f"{r.requeue_s:.2f}" if r.requeue_s is not None else "-"
         lines.append(
-            f"| {r.workers} | {r.checks_per_s:.0f} | {r.pg_ms_per_check:.2f} | "
+            f"| {r.workers} | {r.checks_per_s:.0f} | {r.worker_cpu_ms_per_check:.2f} | "
+            f"{r.pg_cpu_ms_per_check:.2f} | "
+            f"{r.pg_ms_per_check:.2f} | "
             f"{r.db_ms_per_check:.1f} | {r.overlaps} | "
             f"{r.overdue:.0f} | {r.queued:.0f} | {requeue} | {r.startup_s:.1f} |"
         )

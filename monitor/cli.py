@@ -128,6 +128,8 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
     from monitor import output
 
     loaded = obj.loaded
+    if not build_sources(loaded.config):
+        click.echo(f"warning: {loaded.file} has no active sources: nothing to check", err=True)
     report, records, delivery = asyncio.run(_check(obj, everything))
     colour = output.colour_enabled(sys.stderr)
     for result in report.results:
@@ -489,6 +491,9 @@ def status(obj: Context, as_json: bool) -> None:
 
 def _section_lines(name: str, value: Any) -> list[str]:
     """A status section in words: its counts on one line, then one line per listed item."""
+    if isinstance(value, list):
+        items = [_fields(i) if isinstance(i, dict) else str(i) for i in value]
+        return [f"{name}: {len(items)}", *(f"  - {text}" for text in items)]
     if not isinstance(value, dict):
         return [f"{name}: {value}"]
     counts = [f"{v} {k}" for k, v in value.items() if not isinstance(v, list | dict)]

@@ -77,6 +77,11 @@ def test_the_same_event_has_the_same_fields_in_check_events_and_timeline(watched
     assert listed[lei["id"]] == lei
     assert lei["evidence_items"], "the evidence is listed wherever the event is printed"
     assert lei["roles"] == ["director"] and lei["previous_role"] == "legal representative"
+    # normalised for programs; as the registry wrote it too
+    assert (lei["role_as_written"], lei["previous_role_as_written"]) == (
+        "Director",
+        "Legal Representative",
+    )
     for event in checked:
         stamp = event["detected_at"]
         assert stamp.endswith("Z") and "+00:00" not in stamp
@@ -103,14 +108,16 @@ def test_tables_label_their_dates_and_say_the_change_in_words(watched: Path) -> 
     assert header.split() == [
         "ID", "DETECTED", "(UTC)", "EFFECTIVE", "CHANGE", "PERSON", "COMPANY", "ROLE"
     ]  # fmt: skip
-    assert any(" role changed " in r and "legal representative → director" in r for r in rows)
+    # roles as the registry wrote them
+    assert any(" role changed " in r and "Legal Representative → Director" in r for r in rows)
     assert any(" joined " in r and "2021-12-07" in r for r in rows)
     assert "role_changed" not in checked.stdout
     timeline = invoke(watched, "timeline", "雷军").stdout.splitlines()
     assert timeline[0] == "Timeline of 雷军:"
     assert timeline[1].split()[:4] == ["EFFECTIVE", "DETECTED", "(UTC)", "CHANGE"]
     status = invoke(watched, "status").stdout
-    assert "{" not in status
+    assert "{" not in status and "[" not in status  # sections in words, not Python or JSON
+    assert "deliveries: 0 pending" in status
     assert not ANSI.search(checked.stdout + checked.stderr + status)  # not a terminal
 
 
@@ -141,3 +148,18 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     assert not output.colour_enabled(_Terminal())
     painted = output.table(["change"], [["left"]], colour=lambda *_: "red", enabled=True)
     assert ANSI.search(painted[1]) and "left" in painted[1]
+
+
+def test_status_sections_read_as_words() -> None:
+    from monitor.cli import _section_lines
+
+    processes = [{"role": "run", "host": "box", "pid": 7, "heartbeat_seconds_ago": 1.5}]
+    assert _section_lines("processes", processes) == [
+        "processes: 1",
+        "  - role run, host box, pid 7, heartbeat_seconds_ago 1.5",
+    ]
+    deliveries = {"pending": 2, "dead": 1, "attention": [{"id": 3, "status": "dead"}]}
+    assert _section_lines("deliveries", deliveries) == [
+        "deliveries: 2 pending, 1 dead",
+        "  attention: id 3, status dead",
+    ]

@@ -24,7 +24,14 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 
-from monitor.check import Checker, CheckResult, CycleReport, build_sources, make_fetcher
+from monitor.check import (
+    Checker,
+    CheckResult,
+    CycleListener,
+    CycleReport,
+    build_sources,
+    make_fetcher,
+)
 from monitor.config import Loaded, load_config
 from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
@@ -52,7 +59,7 @@ class Options:
     once: bool = False
     http: tuple[str, int] | None = None
     watch: bool = False  # reload when the config file changes
-    grace: float = 10.0  # seconds in-flight checks get to finish on shutdown
+    grace: float = 10.0  # seconds in-flight checks and deliveries get to finish on shutdown
     deliver_every: float = 30.0  # seconds between outbox sweeps (retries, digests)
     max_sleep: float = 60.0  # the dispatcher wakes at least this often
     # failures in a row before the operator is told (None: `defaults.unhealthy_after`)
@@ -98,8 +105,11 @@ class Daemon:
         serve_http: ServeHttp = serve,
         clock: Clock = utcnow,
         rng: random.Random | None = None,
+        first_pass: CycleListener | None = None,
     ) -> None:
         self.options = options or Options()
+        # Told of the first batch of checks only (a progress display at start-up).
+        self.first_pass = first_pass
         self.serve_http = serve_http
         self.clock = clock
         self.rng = rng or random.Random()
@@ -293,7 +303,10 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True, on_result=self._checked)
+            listener, self.first_pass = self.first_pass, None
+            report = await checker.run_cycle(
+                sources, everything=True, on_result=self._checked, listener=listener
+            )
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
             retry = self.clock() + RETRY_BROKEN_CYCLE
@@ -392,7 +405,10 @@ class Daemon:
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True, on_result=self._checked
+                [self.runtime.sources[k] for k in due],
+                everything=True,
+                on_result=self._checked,
+                listener=self.first_pass,
             )
             if self.on_cycle is not None:
                 self.on_cycle(report)

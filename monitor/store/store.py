@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -164,6 +165,9 @@ class EventRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     # Every registry row and article that showed this change, oldest first.
     evidence_items: tuple[dict[str, Any], ...] = ()
+    # The roles as the source wrote them ("Chief Executive Officer"), where it did.
+    role_text: str = ""
+    previous_role_text: str = ""
 
     @property
     def notice(self) -> str:
@@ -187,6 +191,8 @@ class EventRecord:
             "role": self.role or None,
             "roles": list(self.roles),
             "previous_role": self.previous_role or None,
+            "role_as_written": self.role_text or None,
+            "previous_role_as_written": self.previous_role_text or None,
             "effective_date": self.effective_date,
             "published_date": self.published_date,
             "detected_at": _rfc3339(self.detected_at),
@@ -234,7 +240,11 @@ class Store:
         # Who is who on the watch list, so that news and registry reports of one
         # change become one event (set by the Checker from the config).
         self.watch: Watch | None = None
-        self._lock = threading.Lock()
+        # SQLite has one writer: writes of this process take turns here. PostgreSQL takes
+        # concurrent transactions (a `monitor worker` saves many checks at once).
+        self._lock: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         if migrate:
             self.migrate()
 
@@ -477,6 +487,8 @@ class Store:
             "url": change.url or out.url,
             "origin": change.origin,
             "confidence": change.confidence,
+            "role_text": change.role_text or None,
+            "previous_role_text": change.previous_role_text or None,
         }
         from monitor.news.match import Watch
         from monitor.store.news import place_change
@@ -715,6 +727,8 @@ def event_record(row: Mapping[str, Any]) -> EventRecord:
         confidence=row["confidence"],
         confirmed_at=row["confirmed_at"],
         source_id=row["source_id"],
+        role_text=row.get("role_text") or "",
+        previous_role_text=row.get("previous_role_text") or "",
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import PackageLoader, select_autoescape
@@ -55,6 +56,11 @@ class Site:
 
     def url(self, value: str | None) -> str:
         return redact_url(value, self.secrets()) if value else ""
+
+    def href(self, value: str | None) -> str:
+        """A link target only for http(s): a ``javascript:`` URL from a page stays text."""
+        shown = self.url(value)
+        return shown if shown.lower().startswith(("http://", "https://")) else ""
 
     def text(self, value: str | None) -> str:
         return redact_text(value, self.secrets()) if value else ""
@@ -180,22 +186,17 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     def post(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return app.post(path, include_in_schema=False)
 
+    # The daemon's probes read its counters, which its event loop changes: answer on the
+    # loop (async), not from the thread pool. Without a daemon, /healthz asks the database.
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> Response:
-        return _probe("/healthz")
+    async def healthz() -> Response:
+        if site.probes is None:
+            return await run_in_threadpool(_db_health, site)
+        return _probe(site.probes, "/healthz")
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
-        return _probe("/metrics")
-
-    def _probe(path: str) -> Response:
-        answer = site.probes(path) if site.probes else None
-        if answer is None:
-            if path == "/healthz":
-                return _db_health(site)
-            return PlainTextResponse("not found\n", status_code=404)
-        status, content_type, body = answer
-        return Response(body, status_code=status, media_type=content_type)
+    async def metrics() -> Response:
+        return _probe(site.probes, "/metrics")
 
     @html("/")
     def home() -> Response:
@@ -242,7 +243,11 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
             return _render(request, "missing.html", 404, what=f"event #{event_id}")
         sent = q.list_deliveries(site.store, event_id=event_id)
         reviewer = basic_user(request.headers.get("authorization", "")) or ""
-        return _render(request, "event.html", v=view, e=view.record, sent=sent, reviewer=reviewer)
+        around = q.officers_around(site.store, event_id)
+        return _render(
+            request, "event.html", v=view, e=view.record, sent=sent, reviewer=reviewer,
+            around=around,
+        )  # fmt: skip
 
     @post("/events/{event_id}/read")
     def read_one(
@@ -253,7 +258,9 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
         q.mark_one_read(site.store, event_id, read == "1")
         if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
             return Response(status_code=204)
-        return RedirectResponse(f"/events/{event_id}", status_code=303)
+        # Back on the event's page it would be read again at once: go to the list.
+        target = f"/events/{event_id}" if read == "1" else "/events"
+        return RedirectResponse(target, status_code=303)
 
     @post("/events/{event_id}/review")
     def review(
@@ -325,6 +332,14 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     def search_page(request: Request, q_: str = Query("", alias="q")) -> Response:
         hits = q.search(site.store, site.loaded().config, q_) if q_ else []
         return _render(request, "search.html", text=q_, hits=hits)
+
+
+def _probe(probes: Probes | None, path: str) -> Response:
+    answer = probes(path) if probes else None
+    if answer is None:
+        return PlainTextResponse("not found\n", status_code=404)
+    status, content_type, body = answer
+    return Response(body, status_code=status, media_type=content_type)
 
 
 def _db_health(site: Site) -> Response:

@@ -23,7 +23,7 @@ from typing import Any
 from procrastinate import App, JobContext, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
 from procrastinate.jobs import Job, Status
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from monitor.check import Checker, build_sources, make_fetcher, source_record
@@ -43,6 +43,7 @@ log = logging.getLogger("monitor.worker")
 
 CONTROL_QUEUE = "control"
 OVERDUE_AFTER = 30.0  # seconds past its time before a source counts as overdue
+CHANGES_LOCK = 0x6D6F6E6C  # advisory lock id: one save with changes at a time
 ANALYZE_AFTER = 500  # jobs queued in one tick that call for fresh planner statistics
 
 
@@ -201,7 +202,15 @@ class Worker:
     def _save(self, outcome: CheckOutcome, token: int) -> tuple[list[EventRecord], float]:
         """Save the check if its token is still current; the events and the seconds."""
         started = time.perf_counter()
-        guard = fence.guard(outcome.source_id, token)
+        fenced = fence.guard(outcome.source_id, token)
+
+        def guard(conn: Connection) -> None:
+            fenced(conn)
+            if outcome.changes:
+                # Two workers saving one change reported by two sources must see each
+                # other's event to merge it into one: changes are saved one at a time.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGES_LOCK})
+
         events = self.store.save([outcome], guard=guard)
         return events, time.perf_counter() - started
 
@@ -407,6 +416,10 @@ class Worker:
                 "monitor_workers": (
                     "procrastinate workers registered (two per process).",
                     g.get("workers", 0.0),
+                ),
+                "monitor_host_slots_missed": (
+                    "Host-limit slots given up because other workers started meanwhile.",
+                    float(self.limiter.missed),
                 ),
                 "monitor_stale_results": (
                     "Late results dropped by the fencing token.",
