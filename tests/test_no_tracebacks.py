@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +16,6 @@ from click.testing import CliRunner
 from conftest import REPO
 
 from monitor.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _keep_log_levels() -> Iterator[None]:
-    """`run` raises the monitor logger to INFO for its process; keep that to this test."""
-    logger = logging.getLogger("monitor")
-    level = logger.level
-    yield
-    logger.setLevel(level)
 
 
 def run(config: Path, *args: str) -> Any:

@@ -97,7 +97,7 @@ def test_a_database_keyed_by_entity_is_migrated(
 ) -> None:
     url = server.url("/acme")
     old = Store(db_url, migrate=False)
-    old.upgrade("0009")
+    old.upgrade("0008")
     now = datetime(2026, 11, 30, 8, 0)
     officers = [Officer.from_cells(n, "Acme Ltd", role=r, appointed=d) for n, r, d in BOARD]
     with old.engine.begin() as conn:

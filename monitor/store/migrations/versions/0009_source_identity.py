@@ -5,8 +5,8 @@ started it over with a silent baseline and left the old row behind as a ghost. K
 become ``kind · locator``; a row whose new key another row already has keeps its old
 key (it will be retired). ``retired_at`` marks rows the watch list no longer has.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
