@@ -24,8 +24,12 @@ RUN .venv/bin/monitor --version \
 
 ENV PATH="/app/.venv/bin:$PATH" \
     MONITOR_CONFIG=/app/config/monitor.yaml \
-    MONITOR_HTTP=0.0.0.0:8080
+    MONITOR_HTTP=0.0.0.0:8080 \
+    MONITOR_WEB=0
 
+# MONITOR_WEB=0 serves only /healthz and /metrics on 8080. For the dashboard, set a token in
+# the config (web: {token: "${MONITOR_WEB_TOKEN}"}) and run with -e MONITOR_WEB=1
+# -e MONITOR_WEB_TOKEN=...: without a token the dashboard refuses a non-loopback address.
 USER monitor
 # Mount the watch list at /app/config (read-only is fine); state/ keeps the database.
 # A named volume takes this directory's owner (uid 10001); a bind-mounted directory must

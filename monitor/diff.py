@@ -79,6 +79,7 @@ def _merge_rows(rows: list[Officer]) -> Merged:
         resigned=None if current else _latest([o.resigned for o in former]),
         evidence="\n".join(evidence),
         published=next((o.published for o in base if o.published), None),
+        role_text=", ".join(dict.fromkeys(o.role_text for o in base if o.role_text)),
     )
     return Merged(officer, ended, since)
 
@@ -153,6 +154,7 @@ def diff(before: Iterable[Officer], after: Iterable[Officer]) -> list[Change]:
                 effective_date=resigned.end_of(gone.roles) if resigned else None,
                 evidence=resigned.officer.evidence if resigned else gone.evidence,
                 published_date=resigned.officer.published if resigned else None,
+                role_text=gone.role_text,
             )
         )
     for key in sorted(new.keys() - old.keys()):
@@ -166,6 +168,7 @@ def diff(before: Iterable[Officer], after: Iterable[Officer]) -> list[Change]:
                 effective_date=came.appointed,
                 evidence=came.evidence,
                 published_date=came.published,
+                role_text=came.role_text,
             )
         )
     for key in sorted(old.keys() & new.keys()):
@@ -181,6 +184,8 @@ def diff(before: Iterable[Officer], after: Iterable[Officer]) -> list[Change]:
                     effective_date=_role_change_date(was.roles, new[key]),
                     evidence=now.evidence,
                     published_date=now.published,
+                    role_text=now.role_text,
+                    previous_role_text=was.role_text,
                 )
             )
     return changes

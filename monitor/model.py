@@ -31,6 +31,7 @@ class Officer:
     # The registry's own id for the person (officer id, else date of birth): two rows
     # with the same name but different ids are two people.
     uid: str | None = None
+    role_text: str = ""  # the roles as the source wrote them; shown, never compared
 
     @classmethod
     def from_cells(
@@ -51,6 +52,7 @@ class Officer:
             resigned=resigned or None,
             evidence=evidence,
             uid=uid or None,
+            role_text=" ".join((role or "").split()),
         )
 
     @cached_property
@@ -72,6 +74,7 @@ class Officer:
             "evidence": self.evidence,
             "published": self.published,
             **({"uid": self.uid} if self.uid else {}),
+            **({"role_text": self.role_text} if self.role_text else {}),
         }
 
     @classmethod
@@ -85,6 +88,7 @@ class Officer:
             evidence=data.get("evidence") or "",
             published=data.get("published"),
             uid=data.get("uid"),
+            role_text=data.get("role_text") or "",
         )
 
 
@@ -115,6 +119,8 @@ class Change:
     confidence: float = 1.0
     url: str = ""  # for news: the article that reports the change
     title: str = ""  # for news: the article's headline
+    role_text: str = ""  # the roles as the source wrote them, where it did
+    previous_role_text: str = ""
 
     @property
     def role(self) -> str:

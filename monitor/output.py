@@ -109,9 +109,11 @@ def event_json(record: EventRecord) -> dict[str, Any]:
 
 
 def role_text(record: EventRecord) -> str:
+    """The roles as the source wrote them, else in the normalised vocabulary."""
+    now = record.role_text or record.role or "-"
     if record.change == "role_changed":
-        return f"{record.previous_role or '-'} → {record.role or '-'}"
-    return record.role or "-"
+        return f"{record.previous_role_text or record.previous_role or '-'} → {now}"
+    return now
 
 
 def detected(record: EventRecord) -> str:

@@ -1,4 +1,5 @@
-"""A one-line progress display on stderr for long commands (`check`, `preview`).
+"""A one-line progress display on stderr for long work (`check`, `preview`, the first
+pass of `run`).
 
 Shown only on a terminal and only once the work has taken more than ``delay`` seconds:
 a quick check prints nothing extra, and a pipe, a log file or cron never sees it.
@@ -7,6 +8,7 @@ a quick check prints nothing extra, and a pipe, a log file or cron never sees it
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -41,11 +43,21 @@ class Progress:
 
     def start(self, total: int) -> None:
         self.total = total
+        if total == 0:
+            self.finish()
 
     def advance(self, *, failed: bool = False) -> None:
         self.done += 1
         self.failed += int(failed)
-        self.draw()
+        if self.total is not None and self.done >= self.total:
+            self.finish()
+        else:
+            self.draw()
+
+    def finish(self) -> None:
+        """The work is done: erase the line and draw no more (a daemon runs on)."""
+        self.close()
+        self.enabled = False
 
     def line(self) -> str:
         total = "?" if self.total is None else str(self.total)
@@ -54,17 +66,33 @@ class Progress:
         return f"{self.what} {self.done}/{total}{failed}  {elapsed:.0f}s"
 
     def draw(self) -> None:
-        if not self.enabled or self.clock() - self.started < self.delay:
+        """Nothing before the work has begun (a daemon may have nothing due) or within
+        the first ``delay`` seconds."""
+        if not self.enabled or self.total is None or self.clock() - self.started < self.delay:
             return
         self.stream.write(CLEAR + self.line())
         self.stream.flush()
         self.shown = True
 
     def close(self) -> None:
-        """Erase the line, so what the command prints next starts clean."""
+        """Erase the line, so what is printed next starts clean (it is drawn again at the
+        next tick)."""
         if self.shown:
             self.stream.write(CLEAR)
             self.stream.flush()
+            self.shown = False
+
+
+class _ClearBeforeLog(logging.Filter):
+    """A log line written while the progress line shows would be glued to its end."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.progress.close()
+        return True
 
 
 @asynccontextmanager
@@ -77,10 +105,16 @@ async def ticking(progress: Progress, every: float = 0.25) -> AsyncIterator[Prog
             progress.draw()
 
     task = asyncio.create_task(tick())
+    handlers = list(logging.getLogger().handlers)
+    guard = _ClearBeforeLog(progress)
+    for handler in handlers:
+        handler.addFilter(guard)
     try:
         yield progress
     finally:
         task.cancel()
+        for handler in handlers:
+            handler.removeFilter(guard)
         progress.close()
 
 

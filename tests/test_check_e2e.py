@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 from conftest import PageServer, registry_page, run_cli
+from support.xiaomi import AFTER_WUHAN, AUTO, BEFORE_WUHAN, WUHAN, watch_list
 
 from monitor.store import Store
 
-WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
-AUTO = "Xiaomi Automobile Co., Ltd."
-
-BEFORE_WUHAN = [
-    ("Lei Jun", "法定代表人、执行董事兼总经理", "2015-06-01"),
-    ("Liu De", "监事", "2015-06-01"),
-]
-AFTER_WUHAN = [
-    ("Zeng Xuezhong", "法定代表人、执行董事兼总经理", "2021-12-07"),
-    ("Liu De", "监事", "2015-06-01"),
-]
 BEFORE_AUTO = [("Wang Xiang", "Director", "2021-09-01"), ("Lin Bin", "Director", "2021-09-01")]
 AFTER_AUTO = [
     ("Lin Bin", "Director", "2021-09-01"),
@@ -31,29 +21,7 @@ AFTER_AUTO = [
 
 def write_config(tmp_path: Path, server: PageServer, state: str) -> Path:
     config = tmp_path / "monitor.yaml"
-    config.write_text(
-        f"""
-state: "{state}"
-hosts:
-  "127.0.0.1": {{rate: none, concurrency: 4}}
-people:
-  - name: Lei Jun
-    aliases: ["雷军"]
-companies:
-  - name: {WUHAN}
-    sources:
-      - kind: html
-        url: {server.url("/wuhan")}
-        rows: "table#officers tr:not(:first-child)"
-        fields: {{name: "td:nth-of-type(1)", role: "td:nth-of-type(2)", appointed: "td:nth-of-type(3)"}}
-  - name: {AUTO}
-    sources:
-      - kind: html
-        url: {server.url("/auto")}
-        columns: {{name: Name, role: Position, appointed: Appointed}}
-""",
-        encoding="utf-8",
-    )
+    config.write_text(watch_list(server, state), encoding="utf-8")
     return config
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from conftest import PageServer, registry_page
 from sqlalchemy import select, update
 from support.clock import FastClock
-from test_notify_e2e import BEFORE_WUHAN, WUHAN, Hooks
+from support.xiaomi import BEFORE_WUHAN, WUHAN
+from test_notify_e2e import Hooks
 
 from monitor.check import CycleReport
 from monitor.config import Loaded, load_config_text

@@ -23,7 +23,7 @@ from test_notify_e2e import AFTER_WUHAN, BEFORE_WUHAN, WUHAN, Hooks, free_port
 from monitor.store import Store, utcnow
 from monitor.store.tables import sources
 
-INTERVAL = 2.0
+INTERVAL = 1.0
 JITTER = 0.1
 GRACE = 5.0
 

@@ -97,6 +97,10 @@ CONSTRUCTIONS = [
         ("Ray Coles", "Harrow Mills Inc", "left"),
     ),
     (
+        "Harrow Mills Inc said chairman Paul Dorn will step aside at the end of the year.",
+        ("Paul Dorn", "Harrow Mills Inc", "left"),
+    ),
+    (
         "Shareholders of Harrow Mills Inc ousted chairman Victor Lang on Friday.",
         ("Victor Lang", "Harrow Mills Inc", "left"),
     ),
@@ -149,6 +153,11 @@ def test_apposition_employer_is_not_the_change() -> None:
         assert not (s.person == "Jane Doe" and "chairman" in (s.role or "")), s
 
 
+def test_the_company_in_an_apposition_is_the_one_quit() -> None:
+    text = "Rosa Lind, a director of Kestrel Mining Co., Ltd., quit the company on Friday."
+    assert _has(_read(text), "Rosa Lind", "Kestrel Mining", "left"), _triples(_read(text))
+
+
 def test_the_employer_named_beside_a_new_director_is_not_where_he_joined() -> None:
     text = (
         "Kestrel Mining Inc said it elected Hugh Barr, chief executive of Dovetail Steel "
@@ -182,6 +191,27 @@ def test_was_replaced_by_reads_in_the_right_direction() -> None:
     assert _has(found, "Ian Frost", "Plover Energy", "left")
     assert _has(found, "Mia Lund", "Plover Energy", "joined")
     assert not _has(found, "Mia Lund", "Plover Energy", "left")
+
+
+def test_replaced_with_words_before_by_keeps_the_direction() -> None:
+    text = (
+        "Plover Energy Inc said president Ian Frost resigned and was replaced on a "
+        "temporary basis by chairman Mia Lund."
+    )
+    found = _read(text)
+    assert _has(found, "Mia Lund", "Plover Energy", "joined"), _triples(found)
+    assert not _has(found, "Mia Lund", "Plover Energy", "left")
+    assert not _has(found, "Ian Frost", "Plover Energy", "joined")
+
+
+def test_the_month_may_is_no_doubt() -> None:
+    text = (
+        "Plover Energy Inc said Ian Frost will retire at the meeting in May and be "
+        "succeeded by Mia Lund."
+    )
+    found = _read(text)
+    assert _has(found, "Ian Frost", "Plover Energy", "left")
+    assert _has(found, "Mia Lund", "Plover Energy", "joined"), _triples(found)
 
 
 # --- a denial silences only what it denies -------------------------------------------
@@ -238,3 +268,69 @@ def test_they_are_needs_a_counted_change_before_it() -> None:
         "Marten Glass Inc reported record sales. It said the directors are Paula Reyes and Ann Vo."
     )
     assert _read(text) == []
+
+
+# --- distractors: executives named with no change ------------------------------------
+
+DISTRACTORS = [
+    "NEW YORK, March 3 - Zentrix Corp chairman John Smith said the company expects earnings to rise.",
+    "Zentrix Corp will acquire Alder Inc. Alder president Mary Jones will remain in her post.",
+    "John Smith, who joined Zentrix Corp in 1980 as a salesman, said sales rose.",
+    "Zentrix Corp denied a report that chairman John Smith would resign.",
+    "Zentrix Corp said it would not comment on rumors that John Smith may leave.",
+    "Zentrix Corp said John Smith will continue as chairman and chief executive officer.",
+    "Zentrix Corp said directors re-elected John Smith as chairman.",
+    "Zentrix Corp said John Smith, its president, told analysts the company would cut jobs.",
+    "The regulator named John Smith as a defendant in a suit against Zentrix Corp.",
+    "Zentrix Corp said John Smith was hired as a consultant.",
+    "The company was founded by John Smith, who stepped down as chairman in 1984.",
+    "Item 5.02 Departure of Directors or Certain Officers; Appointment of Certain Officers.",
+    "Sales will rise, said John Smith, an analyst at Alder Securities Inc.",
+    "The Zentrix Corp board now consists of John Smith, Mary Jones and Carl Moody.",
+    "Zentrix Corp sued its former president, John Smith, for breach of contract.",
+    "John Smith, who retired as chairman of Zentrix Corp in 1980, died on Monday.",
+    "Zentrix Corp said John Smith would be nominated for re-election at the annual meeting.",
+    "Zentrix Corp is looking for a new chief executive to replace John Smith.",
+]
+
+
+@pytest.mark.parametrize("text", DISTRACTORS)
+def test_no_change_is_reported(text: str) -> None:
+    assert _triples(_read(text, date(1987, 3, 3))) == set()
+
+
+def test_a_change_last_year_is_background_next_to_todays() -> None:
+    text = (
+        "Former Zentrix Corp chairman John Smith, who left the company last year, joined "
+        "the board of Alder Inc on Monday."
+    )
+    assert _triples(_read(text, date(1987, 3, 3))) == {("John Smith", "Alder Inc", "joined")}
+
+
+# --- the watch list as a gazetteer of company names ----------------------------------
+
+WATCHED = [Entry("Pinecrest Grill Holdings", ("Pinecrest",)), Entry("Harbor Union")]
+GAZETTEER = [
+    (
+        "Pinecrest said on Tuesday that Jane Doe will become chief financial officer.",
+        ("Jane Doe", "Pinecrest Grill Holdings", "joined"),
+    ),
+    (
+        "Pinecrest's board named Jane Doe chief executive.",
+        ("Jane Doe", "Pinecrest Grill Holdings", "joined"),
+    ),
+    (
+        "Jane Doe, a former executive at Harbor Union, was named chief executive of Pinecrest.",
+        ("Jane Doe", "Pinecrest Grill Holdings", "joined"),
+    ),
+    (
+        "Harbor Union said Jane Doe resigned as chief executive.",
+        ("Jane Doe", "Harbor Union", "left"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GAZETTEER)
+def test_watched_companies_without_legal_form(text: str, expected: tuple[str, str, str]) -> None:
+    found = extract_statements(text, published=PUBLISHED, companies=WATCHED)
+    assert _triples(found) == {expected}

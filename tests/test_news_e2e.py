@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from conftest import PageServer, registry_page, run_cli
 from sqlalchemy import select
+from support.xiaomi import WUHAN
+from support.xiaomi import WUHAN_ROLES as ROLES
 from test_notify_e2e import Hooks, Post
 
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
@@ -26,9 +28,7 @@ from monitor.store.tables import news_seen
 
 STORIES = Path(__file__).parent / "fixtures" / "feed" / "stories"
 ARTICLES = Path(__file__).parent / "fixtures" / "feed" / "articles"
-WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
 HARBOR = "Harbor Logistics Ltd."
-ROLES = "法定代表人、执行董事兼总经理"
 BECKER = ("Tom Becker", "CFO", "2019-01-01")
 REYES = ("Daniel Reyes", "Chairman", "2015-01-01")
 

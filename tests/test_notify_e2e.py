@@ -28,6 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from apprise.plugins.slack import NotifySlack
 from conftest import REPO, PageServer, registry_page
+from support.xiaomi import AUTO, BEFORE_WUHAN, WUHAN, ZENG_AT_WUHAN, watch_list
 
 from monitor.check import Checker, CycleReport, build_sources, make_fetcher
 from monitor.config import Loaded, load_config_text
@@ -35,16 +36,8 @@ from monitor.notify import deliver_due, install
 from monitor.notify.outbox import claim, summary
 from monitor.store import Store, utcnow
 
-WUHAN = "Xiaomi Technology (Wuhan) Co., Ltd."
-AUTO = "Xiaomi Automobile Co., Ltd."
-BEFORE_WUHAN = [
-    ("Lei Jun", "法定代表人、执行董事兼总经理", "2015-06-01"),
-    ("Liu De", "监事", "2015-06-01"),
-]
-AFTER_WUHAN = [
-    ("Zeng Xuezhong", "法定代表人、执行董事兼总经理", "2021-12-07"),
-    ("Liu De", "监事 <script>alert(1)</script>", "2015-06-01"),
-]
+# Three changes at Wuhan; Liu De's new role carries markup that messages must escape.
+AFTER_WUHAN = [ZENG_AT_WUHAN, ("Liu De", "监事 <script>alert(1)</script>", "2015-06-01")]
 BEFORE_AUTO = [("Wang Xiang", "Director", "2021-09-01")]
 AFTER_AUTO = [("Wang Xiang", "Director", "2021-09-01"), ("Lei Jun", "Legal Representative", "")]
 SMTP_USER = "monitor"
@@ -177,42 +170,6 @@ SECRETS = {
     "SLACK_B": SLACK_TOKENS[1],
     "SLACK_C": SLACK_TOKENS[2],
 }
-
-
-def watch_list(
-    server: PageServer,
-    state: str,
-    channels: dict[str, Any],
-    *,
-    notify: list[str],
-    people: str = "",
-    company_notify: str = "",
-) -> str:
-    return f"""
-state: "{state}"
-hosts:
-  "127.0.0.1": {{rate: none, concurrency: 4}}
-defaults:
-  notify: {json.dumps(notify)}
-channels: {json.dumps(channels)}
-people:
-  - name: Lei Jun
-    aliases: ["雷军"]
-{people}
-companies:
-  - name: {WUHAN}
-{company_notify}
-    sources:
-      - kind: html
-        url: {server.url("/wuhan")}
-        rows: "table#officers tr:not(:first-child)"
-        fields: {{name: "td:nth-of-type(1)", role: "td:nth-of-type(2)", appointed: "td:nth-of-type(3)"}}
-  - name: {AUTO}
-    sources:
-      - kind: html
-        url: {server.url("/auto")}
-        columns: {{name: Name, role: Position, appointed: Appointed}}
-"""
 
 
 def load(text: str) -> Loaded:

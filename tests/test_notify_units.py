@@ -223,6 +223,17 @@ def test_digest_groups_by_person_then_company() -> None:
     assert all(f"#{i}" in message.body for i in (1, 2, 3))
 
 
+
+def test_a_digest_keeps_each_alerts_dates_and_evidence_and_names_the_url_once() -> None:
+    one = event(id=4, source="Wuhan · html · https://r.example.com/w", url="https://r.example.com/w")
+    for fmt in ("text", "markdown", "html"):
+        body = render_digest([one], fmt).body  # type: ignore[arg-type]
+        assert "detected " in body and "effective " in body, fmt
+        assert one.evidence.split()[0] in body, fmt
+    text = render_digest([one], "text").body
+    assert text.count("https://r.example.com/w") == 1
+
+
 # ---------------------------------------------------------------- apprise verdicts
 
 

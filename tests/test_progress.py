@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -142,3 +143,14 @@ def test_check_prints_nothing_extra_without_a_terminal(tmp_path: Path, slow_regi
     assert result.exit_code == 0
     assert result.stderr == ""
     assert result.stdout == "checked 2 source(s): 0 change(s), 0 failed, 2 parsed\n"
+
+
+def test_the_first_pass_of_run_shows_progress_and_log_lines_stay_whole(
+    tmp_path: Path, slow_registry: str
+) -> None:
+    config = str(watch_list(tmp_path, slow_registry))
+    code, _, terminal = run_on_a_terminal("-c", config, "run", "--once")
+    assert code == 0, terminal
+    assert "first pass: checking 1/2" in terminal
+    assert "check source=" in terminal  # the daemon's line per check ...
+    assert not re.search(r"checking \d+/\d+[^\r\n]*\d{4}-\d\d-\d\d ", terminal)  # ... not glued

@@ -214,6 +214,8 @@ def test_retry_puts_a_dead_alert_back_in_the_queue(client: TestClient, seeded: S
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == "/alerts?status=dead"
+    assert "desk" in client.get("/alerts?channel=desk").text
+    assert "No alerts" in client.get("/alerts?channel=elsewhere").text
     with seeded.store.engine.connect() as conn:
         row = conn.execute(select(deliveries).where(deliveries.c.id == dead)).one()
     assert (row.status, row.attempts) == ("pending", 0)
@@ -338,3 +340,18 @@ def test_person_company_sources_and_search_pages(client: TestClient, seeded: See
     hits = client.get("/api/v1/search?q=%E9%9B%B7%E5%86%9B", headers=BEARER).json()
     assert {"kind": "person", "name": "Lei Jun", "aliases": ["雷军"], "watched": True} in hits
     assert "/people/Lei%20Jun" in client.get("/search?q=lei").text
+
+
+def test_an_event_shows_the_officer_list_before_and_after(
+    client: TestClient, seeded: Seeded
+) -> None:
+    changed = event_id(seeded, "Lin Bin", "role_changed", WUHAN)
+    html = client.get(f"/events/{changed}").text
+    before = html.split('class="officer-list before"')[1].split("</ul>")[0]
+    after = html.split('class="officer-list after"')[1].split("</ul>")[0]
+    assert "Lin Bin <small>director</small>" in before
+    assert "Lin Bin <small>supervisor</small>" in after
+    first = event_id(seeded, "Lei Jun", "joined", WUHAN)  # the first list: nothing before
+    assert "No earlier list." in client.get(f"/events/{first}").text
+    news = event_id(seeded, "<script>alert(1)</script>", "joined", "Kingsoft Corporation")
+    assert "officer-list" not in client.get(f"/events/{news}").text

@@ -19,7 +19,7 @@ from web_support import TOKEN, Seeded, Served, event_id, seed
 
 from monitor.web.app import Site, create_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a browser start and five pages
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -95,6 +95,14 @@ def api_ids(page: Any, query: str) -> list[int]:
     return [item["id"] for item in answer.json()["items"]]
 
 
+def read_at(page: Any, ident: int) -> str | None:
+    answer = page.request.get(
+        f"/api/v1/events/{ident}", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    value: str | None = answer.json()["read_at"]
+    return value
+
+
 def test_filter_permalink_and_mark_all_read(page: Any, story: tuple[Seeded, str]) -> None:
     seeded, _ = story
     page.goto("/events")
@@ -130,10 +138,21 @@ def test_open_an_event_review_it_and_retry_its_dead_alert(
 ) -> None:
     seeded, _ = story
     ident = event_id(seeded, "Lei Jun", "joined", WUHAN)
-    page.goto("/events")
-    page.locator(f'li.event[data-id="{ident}"] a.what').click()
+    page.goto(f"/events/{ident}")
+    page.get_by_role("button", name="Mark unread").click()
+    page.wait_for_url(re.compile(r"/events$"))
+    row = page.locator(f'li.event[data-id="{ident}"]')
+    expect(row).to_have_class(re.compile(r"\bunread\b"))
+    assert read_at(page, ident) is None
+    row.locator("a.what").click()
     page.wait_for_url(f"**/events/{ident}")
     assert page.get_by_role("heading", name=re.compile("Lei Jun")).is_visible()
+    # Opening the event marks it read (a POST the page makes with its CSRF header).
+    for _ in range(50):
+        if read_at(page, ident):
+            break
+        page.wait_for_timeout(50)
+    assert read_at(page, ident)
     assert "HTTP 500" in page.locator("section.deliveries").inner_text()
     page.get_by_label("Reviewed by").fill("Ann Analyst")
     page.get_by_label("Comment").fill("Matches the registry filing")
@@ -168,6 +187,10 @@ def test_a_person_timeline_in_both_scripts_at_desktop_and_phone_width(
         page.screenshot(path=str(shots / f"{name}-390.png"), full_page=True)
         # Usable on a phone: the page itself never scrolls sideways.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")  # the system's dark mode
+    page.screenshot(path=str(shots / "person-390-dark.png"), full_page=True)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light
 
 
 def test_chinese_glyphs_render_as_themselves(page: Any) -> None:

@@ -10,10 +10,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import PageServer, registry_page
 from test_daemon_run import daemon, get, stop, wait_for, watch_list
 from test_notify_e2e import AFTER_WUHAN, BEFORE_WUHAN, WUHAN, Hooks, free_port
 
+pytestmark = pytest.mark.e2e
 TOKEN = "a-daemon-token-0123456789"
 
 

@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from web_support import TOKEN, Served, seed
 
 from monitor.web.app import Site, create_app
 
+pytestmark = pytest.mark.slow  # a few hundred generated requests
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,8 @@ def seed(tmp_path: Path, state: str, token: bool = True) -> Seeded:
             NOW - 2 * day,
             Change("role_changed", "Lin Bin", "Xiaomi Technology (Wuhan) Co., Ltd.",
                    frozenset({"supervisor"}), frozenset({"director"}), effective_date="2026-11-27"),
+            reference=(officers[0], replace(officers[1], roles=frozenset({"supervisor"}))),
+            fingerprint="f2",
         ),
         _outcome(
             src["feed:press"],

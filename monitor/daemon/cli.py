@@ -97,14 +97,22 @@ def register(main: click.Group) -> None:
             options = Options(once=once, http=http, watch=watch, grace=grace)
 
             async def main_loop() -> int:
-                if not (http and web):
-                    return await Daemon(loaded, store, options).run()
-                from monitor.web.cli import serve_for
+                from monitor.progress import Progress, ticking
 
-                daemon = Daemon(
-                    loaded, store, options, serve_http=serve_for(store, lambda: daemon.loaded)
-                )
-                return await daemon.run()
+                # On a terminal, the first pass over the sources shows its progress.
+                async with ticking(Progress("first pass: checking")) as progress:
+                    if not (http and web):
+                        return await Daemon(loaded, store, options, first_pass=progress).run()
+                    from monitor.web.cli import serve_for
+
+                    daemon = Daemon(
+                        loaded,
+                        store,
+                        options,
+                        serve_http=serve_for(store, lambda: daemon.loaded),
+                        first_pass=progress,
+                    )
+                    return await daemon.run()
 
             try:
                 with single_node(store, loaded.file):

@@ -24,7 +24,14 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 
-from monitor.check import Checker, CheckResult, CycleReport, build_sources, make_fetcher
+from monitor.check import (
+    Checker,
+    CheckResult,
+    CycleListener,
+    CycleReport,
+    build_sources,
+    make_fetcher,
+)
 from monitor.config import Loaded, load_config
 from monitor.daemon.health import HttpServer, ServeHttp, serve
 from monitor.daemon.metrics import Metrics
@@ -97,8 +104,11 @@ class Daemon:
         serve_http: ServeHttp = serve,
         clock: Clock = utcnow,
         rng: random.Random | None = None,
+        first_pass: CycleListener | None = None,
     ) -> None:
         self.options = options or Options()
+        # Told of the first batch of checks only (a progress display at start-up).
+        self.first_pass = first_pass
         self.serve_http = serve_http
         self.clock = clock
         self.rng = rng or random.Random()
@@ -284,7 +294,10 @@ class Daemon:
     async def _check(self, checker: Checker, keys: Sequence[str]) -> None:
         sources = [self.runtime.sources[k] for k in keys if k in self.runtime.sources]
         try:
-            report = await checker.run_cycle(sources, everything=True, on_result=self._checked)
+            listener, self.first_pass = self.first_pass, None
+            report = await checker.run_cycle(
+                sources, everything=True, on_result=self._checked, listener=listener
+            )
         except Exception:
             log.exception("a check cycle failed; its sources are retried in a minute")
             retry = self.clock() + RETRY_BROKEN_CYCLE
@@ -383,7 +396,10 @@ class Daemon:
         checker = self.runtime.checker
         try:
             report = await checker.run_cycle(
-                [self.runtime.sources[k] for k in due], everything=True, on_result=self._checked
+                [self.runtime.sources[k] for k in due],
+                everything=True,
+                on_result=self._checked,
+                listener=self.first_pass,
             )
             if self.on_cycle is not None:
                 self.on_cycle(report)

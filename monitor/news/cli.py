@@ -85,7 +85,8 @@ def _line(item: dict[str, Any]) -> str:
     if item["change"] == "role_changed":
         role = f": {item['previous_role'] or '-'} → {item['role'] or '-'}"
     when = f"{item['date']} " if item["date"] else ""
-    head = f"{when}{item['person']} {item['change']} {item['company']}{role}"
+    change = item["change"].replace("_", " ")  # in words: "role changed"
+    head = f"{when}{item['person']} {change} {item['company']}{role}"
     return f"{head}\n    {item['evidence']}"
 
 

@@ -59,6 +59,7 @@ class _Sentence:
     dates: tuple[DateMention, ...]
     original: str = ""  # as written, for the evidence
     asides: tuple[tuple[int, int], ...] = ()  # ", chairman of Acme Inc," after a name
+    aside_companies: tuple[CompanyMention, ...] = ()  # the companies those name
 
     @property
     def evidence(self) -> str:
@@ -76,6 +77,7 @@ class _Draft:
     confidence: float = 0.9
     inherits: bool = False  # "由X接任", "replacing": takes the roles of who left
     segment: tuple[int, int] = (0, 1 << 30)  # where this change is told, to pick its date
+    self_object: bool = False  # "兼任公司董事": the announcing company, whatever stands before
 
 
 @dataclass
@@ -92,6 +94,7 @@ class _Context:
     # "five directors resigned": a change whose people the next sentence names
     unnamed: tuple[TriggerMention, tuple[str, ...], CompanyMention | None] | None = None
     latest_year: int | None = None  # the latest year a Chinese story names
+    appointing: bool = False  # a Chinese appointment whose people a table names next
     # "Klein" after "Robert Klein": one word of a name seen before
     known: dict[str, PersonMention] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -128,7 +131,9 @@ def extract_statements(
     for raw, fold in zip(raws, folded, strict=True):
         sentence = _parse(fold, people_index, company_index, context.known, known, raw)
         resolved = _resolve_dates(sentence, context)
-        drafts = _drafts(sentence) + _named_later(sentence, context)
+        drafts = (
+            _drafts(sentence) + _named_later(sentence, context) + _table_drafts(sentence, context)
+        )
         context.unnamed = _unnamed(sentence, drafts)
         if not sentence.triggers and _denies(sentence):  # a denial with no verb looks back
             found = [f for f in found if f not in previous]  # "... The reports were false."
@@ -136,7 +141,7 @@ def extract_statements(
         found.extend(current)
         previous = current
         _remember(sentence, resolved, context)
-    return [f.statement for f in _merge(found) if all_statements or f.watched]
+    return [f.statement for f in _one_company(_merge(found)) if all_statements or f.watched]
 
 
 # "five directors resigned", "three executives were named"
@@ -195,6 +200,27 @@ def _document_companies(sentences: list[str]) -> tuple[dict[str, str], str | Non
 _NO_WATCH = Gazetteer()
 
 
+def _table_drafts(s: _Sentence, context: _Context) -> list[_Draft]:
+    """ "聘任以下人员：总经理：李某；副总经理：王某": the people that table-like lines name
+    right after a Chinese appointment take the roles the lines give them."""
+    appointing = [
+        t for t in s.triggers if t.chinese and t.kind == lx.TRANS and t.change == lx.JOINED
+    ]
+    rows = [r for r in zh.table_rows(s.text) if not appointing or r.start >= appointing[0].end]
+    if (s.triggers and not appointing) or not (appointing or (context.appointing and rows)):
+        context.appointing = False
+        return []
+    context.appointing = True
+    out: list[_Draft] = []
+    for row in rows:
+        person = next((p for p in s.people if p.start == row.start and not p.pronoun), None)
+        if person is None:
+            person = PersonMention(row.start, row.end, row.name, row.name, False)
+        company = _company_near(s, row.start)
+        out.append(_Draft(person, lx.JOINED, row.start, (row.role,), (), company))
+    return out
+
+
 def _denies(s: _Sentence) -> bool:
     return bool(lx.EN_DENIAL.search(s.text) or lx.ZH_DENIAL.search(s.text))
 
@@ -229,6 +255,7 @@ def _parse(
         tuple(dates),
         original,
         tuple(asides),
+        tuple(c for c in found_companies if _within(c, asides)),
     )
 
 
@@ -326,11 +353,16 @@ def _bounds(s: _Sentence, i: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------
 
 
+# "at the annual meeting in May": the month, not the modal verb
+_MONTH_MAY = re.compile(r"(?<=\w )May\b(?!\s+(?:be|have|not|also|step|resign|leave|join)\b)")
+
+
 def _masked(s: _Sentence, lo: int, hi: int) -> str:
     """Text between lo and hi with names and dates blanked out ("May" is a month)."""
     chars = list(s.text[lo:hi])
     spans: list[tuple[int, int]] = [(m.start, m.end) for m in (*s.companies, *s.people)]
     spans += [(d.start, d.end) for d in s.dates]
+    spans += [(m.start(), m.end()) for m in _MONTH_MAY.finditer(s.text)]
     for start, end in spans:
         for k in range(max(start, lo), min(end, hi)):
             chars[k - lo] = " "
@@ -346,7 +378,7 @@ def _hedged(s: _Sentence, i: int) -> bool:
         if lx.ZH_HEDGE.search(window) or lx.ZH_HEDGE_AFTER.match(after):
             return True
         return t.text == "担任" and lx.ZH_STATE.search(s.text[: t.start]) is not None
-    if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after):
+    if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after) or en.HEDGE.search(window):
         return True
     return _background(window, _masked(s, t.end, len(s.text)))
 
@@ -439,9 +471,10 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
     if not pairs:
         return []
     out: list[_Draft] = []
-    for company, roles, previous in _targets(s, t, hi):
+    for named, roles, previous in _targets(s, t, hi):
         if t.needs_role and not roles:
             continue
+        company, self_object = _zh_object(s, t, hi, named) if t.chinese else (named, False)
         for person, change in pairs:
             kind = lx.ROLE_CHANGED if previous or change == lx.ROLE_CHANGED else change
             own = roles or _roles_near_person(s, person, t, kind)
@@ -457,9 +490,23 @@ def _trigger_drafts(s: _Sentence, i: int) -> list[_Draft]:
                     company,
                     inherits=inherits,
                     segment=segment,
+                    self_object=self_object,
                 )
             )
     return out
+
+
+def _zh_object(
+    s: _Sentence, t: TriggerMention, hi: int, company: CompanyMention | None
+) -> tuple[CompanyMention | None, bool]:
+    """The company a Chinese verb's object names: 担任其行长 is the sentence's subject
+    company, 兼任公司董事 the announcing one; a company named after the verb stays."""
+    if company is not None and company.start >= t.end:
+        return company, False
+    obj = s.text[t.end : _clause_end(s, t.end, hi, True)]
+    if obj.startswith("其") and s.companies and s.companies[0].end <= t.start:
+        return s.companies[0], False
+    return company, obj.startswith(("公司", "本公司"))
 
 
 _LIST_GAP = re.compile(r"^\s*(?:,|、|和|及|与|以及|and|, and)\s*$")
@@ -529,11 +576,14 @@ def _people_for(s: _Sentence, i: int) -> list[tuple[PersonMention, str]]:
     _, hi = _bounds(s, i)
     before = _nearest_before(s, t.start)
     if i and not t.chinese:  # "..., replacing A, and B has been named": A is not named
-        claimed = _objects(s, i - 1, t.start)
+        claimed = [p for k in range(i) for p in _objects(s, k, t.start)]
         before = [p for p in before if p not in claimed]
     after = _first_after(s, t.end, hi)
+    if t.kind == lx.SUCCESSION and t.passive and not t.chinese:
+        # "was replaced on an interim basis by Robert Brown": the one before leaves
+        return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
     if t.kind == lx.SUCCESSION:  # "will succeed A, B and C"
-        after = [p for p in after if not _next_subject(s, i, p)]
+        after = [p for p in after if t.chinese or not _next_subject(s, i, p)]
         return [(p, lx.JOINED) for p in before] + [(p, lx.LEFT) for p in after]
     if t.kind == lx.SUCCEEDED_BY:
         return [(p, lx.LEFT) for p in before] + [(p, lx.JOINED) for p in after[:1]]
@@ -590,6 +640,8 @@ Target = tuple[CompanyMention | None, tuple[str, ...], tuple[str, ...]]
 def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
     """The companies a change verb is about, each with the roles named for it."""
     after = [c for c in s.companies if t.end <= c.start and c.end <= hi]
+    if t.chinese:  # 离职6天后，另一家企业X发布公告: after a Chinese verb, only in its clause
+        after = [c for c in after if not _ZH_CLAUSE_END.search(s.text, t.end, c.start)]
     after = [c for c in after if not _PARENT_REF.search(s.text[max(0, c.start - 30) : c.start])]
     if t.change == lx.JOINED:
         after = [c for c in after if not _FROM.search(s.text[: c.start])]
@@ -703,6 +755,7 @@ def _resolve_dates(s: _Sentence, context: _Context) -> list[PartialDate | None]:
     out: list[PartialDate | None] = []
     for mention in s.dates:
         forward = _COMING.search(s.text[max(0, mention.start - 60) : mention.start]) is not None
+        forward = forward or zh.takes_effect(s.text, mention.start, mention.end)
         value = resolve(mention, context.published, anchor, forward=forward)
         out.append(value)
         anchor = value or anchor
@@ -742,6 +795,12 @@ def _finish(
             return None
         confidence -= 0.1
     company = draft.company
+    if draft.self_object:  # "X发布公告称，...兼任公司董事": X, else the story's company
+        local = [c for c in s.companies if c.end <= draft.at and zh.announces_after(s.text, c.end)]
+        announcing = context.announcing or next(
+            (c for c in s.companies if c.name == context.announcing_name), None
+        )
+        company = (local[-1] if local else announcing) or company
     if company is None:
         company, doubt = _context_company(s, draft.at, context)
         confidence -= doubt
@@ -753,6 +812,14 @@ def _finish(
     ):
         return None  # a Chinese change names its office; one years before is career history
     if not HAN.search(s.text) and en.is_history(when, context.published):
+        return None
+    if draft.change == lx.JOINED and not draft.roles and en.NOT_OFFICE.match(s.text, draft.at):
+        return None
+    if (
+        draft.change == lx.JOINED
+        and not HAN.search(s.text)
+        and en.RE_ELECTION.match(s.text, draft.at)
+    ):
         return None
     statement = Statement(
         person=person.name,
@@ -782,6 +849,9 @@ def _context_company(
         zh.SELF_REFERENCE.search(s.text) or en.SELF_REFERENCE.search(s.text)
     ):
         return context.announcing, 0.1
+    own = [c for c in s.aside_companies if c.end <= at]
+    if own and en.SELF_REFERENCE.search(s.text, own[-1].end):
+        return own[-1], 0.1  # "Gao Ming, a director of Acme Inc, quit the company"
     for pattern in (lx.EN_COMPANY_ANAPHOR, lx.ZH_COMPANY_ANAPHOR):
         if pattern.search(s.text) is not None:
             return context.last_company, 0.2
@@ -805,7 +875,12 @@ def _remember(s: _Sentence, resolved: list[PartialDate | None], context: _Contex
         context.last_company = s.companies[-1]
     if context.announcing is None:
         context.announcing = next(
-            (c for c in s.companies if c.name == context.announcing_name or c.watched), None
+            (
+                c
+                for c in (*s.companies, *s.aside_companies)
+                if c.name == context.announcing_name or c.watched
+            ),
+            None,
         )
 
 
@@ -823,6 +898,29 @@ def _learn_name(person: PersonMention, context: _Context) -> None:
             del context.known[word]
         elif word not in context.ambiguous and word[:1].isupper():
             context.known[word] = person
+
+
+_SURE = 0.65  # below: the company was the one named last, with nothing pointing to it
+
+
+def _one_company(found: list[_Found]) -> list[_Found]:
+    """A Chinese statement whose company was only inferred from context gives way when the
+    story tells the same person's same change at a company it names."""
+    named: dict[tuple[str, bool], set[str]] = {}
+    for f in found:
+        st = f.statement
+        if st.confidence >= _SURE:
+            key = (person_key(st.person), st.change == lx.LEFT)
+            named.setdefault(key, set()).add(company_key(st.company))
+    out: list[_Found] = []
+    for f in found:
+        st = f.statement
+        others = named.get((person_key(st.person), st.change == lx.LEFT), set())
+        guessed = st.confidence < _SURE and HAN.search(st.evidence) is not None
+        if guessed and others and company_key(st.company) not in others:
+            continue
+        out.append(f)
+    return out
 
 
 def _merge(found: list[_Found]) -> list[_Found]:

@@ -121,7 +121,7 @@ def _known_spans(sentence: str, known: Mapping[str, str]) -> list[tuple[int, int
                 out.append((at, at + len(name), known[name]))
                 at = sentence.find(name, at + len(name))
             continue
-        pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(?!\s+[A-Z][a-z])"
+        pattern = r"(?<![A-Za-z0-9-])" + re.escape(name) + r"(?![A-Za-z0-9-])(?!\s+[A-Z][a-z])"
         out.extend((m.start(), m.end(), known[name]) for m in re.finditer(pattern, sentence))
     return out
 
@@ -185,7 +185,9 @@ _EN_NAME_TOKEN = (
     rf"|[{_UP}]{{2,}}(?=[\s,]+[{_UP}][{_LOW}])"
     rf"|[{_UP}]\.(?:[{_UP}]\.)*)"  # initials: "R.", "W.D."
 )
-_SINGLE_NAME = re.compile(rf"(?<![\w.])[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?(?![\w])")
+_SINGLE_NAME = re.compile(
+    rf"(?<![A-Za-z0-9_À-ÿ.])[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)?(?![A-Za-z0-9_À-ÿ])"
+)
 _EN_PARTICLE = r"(?:de|da|di|van|von|der|den|la|le|bin|al|del)"
 _EN_SUFFIX = r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))"  # "Lloyd U. Noland Jr.", "Ely II"
 _EN_NAME = re.compile(

@@ -74,6 +74,8 @@ def event_context(event: EventRecord, note: str | None = None) -> dict[str, Any]
         "roles_before": before,
         "roles_after": after,
         "role_summary": summary,
+        "role_as_written": event.role_text or event.role,
+        "previous_role_as_written": event.previous_role_text or event.previous_role,
         "effective_date": event.effective_date or "",
         "published_date": event.published_date or "",
         "detected_at": _utc(event.detected_at),
@@ -255,9 +257,10 @@ DIGEST_TEXT = """{% if note %}{{ note }}
 {% for e in group.events %}
   - {% if e.confirmed %}confirmed by registry: {% endif %}\
 {{ e.verb }} {{ e.company }}{% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
-{% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}
-    source: {{ e.source }} {{ e.url }}
-{% if e.origin == "news" %}    reported: {{ e.evidence }}
+ · {{ e.alert_id }}
+    effective {{ e.effective_date or "not stated" }} · detected {{ e.detected_at }}
+    source: {{ e.source }}{{ (" " ~ e.url) if e.url and e.url not in e.source else "" }}
+{% if e.evidence %}    evidence: {{ e.evidence }}
 {% endif %}
 {% endfor %}
 {% endfor %}
@@ -271,11 +274,11 @@ DIGEST_MARKDOWN = """{% if note %}_{{ note | md }}_
 **{{ group.person | md }}**
 {% for e in group.events %}
 - {% if e.confirmed %}confirmed by registry: {% endif %}{{ e.verb }} **{{ e.company | md }}**\
-{% if e.role_summary %} — {{ e.role_summary | md }}{% endif %}\
-{% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}\
-{% if e.link %} · {{ e.link }}{% endif %}
+{% if e.role_summary %} — {{ e.role_summary | md }}{% endif %} · {{ e.alert_id }}
+  effective {{ e.effective_date or "not stated" }} · detected {{ e.detected_at }} · \
+{% if e.link %}[{{ e.source | md }}]({{ e.link }}){% else %}{{ e.source | md }}{% endif %}
 
-{% if e.origin == "news" %}  > {{ e.evidence | md }}
+{% if e.evidence %}  > {{ e.evidence | md }}
 {% endif %}
 {% endfor %}
 {% endfor %}
@@ -285,10 +288,10 @@ DIGEST_HTML = """{% if note %}<p><em>{{ note }}</em></p>{% endif %}<p>{{ intro }
 {% for group in groups %}<h3>{{ group.person }}</h3><ul>
 {% for e in group.events %}<li>{% if e.confirmed %}confirmed by registry: {% endif %}\
 {{ e.verb }} <strong>{{ e.company }}</strong>\
-{% if e.role_summary %} — {{ e.role_summary }}{% endif %}\
-{% if e.effective_date %} (effective {{ e.effective_date }}){% endif %} · {{ e.alert_id }}\
-{% if e.link %} · <a href="{{ e.link }}">{{ e.source }}</a>{% endif %}\
-{% if e.origin == "news" %}<br/><q>{{ e.evidence }}</q>{% endif %}</li>
+{% if e.role_summary %} — {{ e.role_summary }}{% endif %} · {{ e.alert_id }}<br/>\
+effective {{ e.effective_date or "not stated" }} · detected {{ e.detected_at }} · \
+{% if e.link %}<a href="{{ e.link }}">{{ e.source }}</a>{% else %}{{ e.source }}{% endif %}\
+{% if e.evidence %}<br/><q>{{ e.evidence }}</q>{% endif %}</li>
 {% endfor %}</ul>
 {% endfor %}"""
 

@@ -154,6 +154,9 @@ class EventRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     # Every registry row and article that showed this change, oldest first.
     evidence_items: tuple[dict[str, Any], ...] = ()
+    # The roles as the source wrote them ("Chief Executive Officer"), where it did.
+    role_text: str = ""
+    previous_role_text: str = ""
 
     @property
     def notice(self) -> str:
@@ -177,6 +180,8 @@ class EventRecord:
             "role": self.role or None,
             "roles": list(self.roles),
             "previous_role": self.previous_role or None,
+            "role_as_written": self.role_text or None,
+            "previous_role_as_written": self.previous_role_text or None,
             "effective_date": self.effective_date,
             "published_date": self.published_date,
             "detected_at": _rfc3339(self.detected_at),
@@ -446,6 +451,8 @@ class Store:
             "url": change.url or out.url,
             "origin": change.origin,
             "confidence": change.confidence,
+            "role_text": change.role_text or None,
+            "previous_role_text": change.previous_role_text or None,
         }
         from monitor.news.match import Watch
         from monitor.store.news import place_change
@@ -644,6 +651,8 @@ def event_record(row: Mapping[str, Any]) -> EventRecord:
         confidence=row["confidence"],
         confirmed_at=row["confirmed_at"],
         source_id=row["source_id"],
+        role_text=row.get("role_text") or "",
+        previous_role_text=row.get("previous_role_text") or "",
     )
 
 

@@ -80,6 +80,8 @@ events = Table(
     Column("confidence", Float, nullable=False, default=1.0),
     Column("confirmed_at", DateTime),
     Column("read_at", DateTime),  # opened or marked read on the dashboard
+    Column("role_text", Text),  # the roles as the source wrote them
+    Column("previous_role_text", Text),
     Index("ix_events_person", "person_key"),
     Index("ix_events_detected", "detected_at"),
     Index("ix_events_read", "read_at"),

@@ -242,7 +242,11 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
             return _render(request, "missing.html", 404, what=f"event #{event_id}")
         sent = q.list_deliveries(site.store, event_id=event_id)
         reviewer = basic_user(request.headers.get("authorization", "")) or ""
-        return _render(request, "event.html", v=view, e=view.record, sent=sent, reviewer=reviewer)
+        around = q.officers_around(site.store, event_id)
+        return _render(
+            request, "event.html", v=view, e=view.record, sent=sent, reviewer=reviewer,
+            around=around,
+        )  # fmt: skip
 
     @post("/events/{event_id}/read")
     def read_one(
@@ -253,7 +257,9 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
         q.mark_one_read(site.store, event_id, read == "1")
         if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
             return Response(status_code=204)
-        return RedirectResponse(f"/events/{event_id}", status_code=303)
+        # Back on the event's page it would be read again at once: go to the list.
+        target = f"/events/{event_id}" if read == "1" else "/events"
+        return RedirectResponse(target, status_code=303)
 
     @post("/events/{event_id}/review")
     def review(

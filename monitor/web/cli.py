@@ -6,18 +6,19 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import click
 
 from monitor.clicontext import Context
 from monitor.config import Loaded
-from monitor.daemon.health import Handler, HttpServer, ServeHttp, parse_address
 from monitor.errors import ConfigError
 from monitor.store import Store
 
 DEFAULT_HTTP = "127.0.0.1:8080"
+# The daemon's probes: a path -> (status, content type, body), or None.
+Probes = Callable[[str], tuple[int, str, str] | None]
 
 
 def web_app(store: Store, loaded: Callable[[], Loaded], probes: Any = None) -> Any:
@@ -27,10 +28,12 @@ def web_app(store: Store, loaded: Callable[[], Loaded], probes: Any = None) -> A
     return create_app(Site(store, loaded, probes))
 
 
-def serve_for(store: Store, loaded: Callable[[], Loaded]) -> ServeHttp:
+def serve_for(
+    store: Store, loaded: Callable[[], Loaded]
+) -> Callable[[str, int, Probes], Awaitable[Any]]:
     """The daemon's --http server: the dashboard, with the daemon's /healthz and /metrics."""
 
-    async def serve(host: str, port: int, probes: Handler) -> HttpServer:
+    async def serve(host: str, port: int, probes: Probes) -> Any:
         from monitor.web.serve import start
 
         return await start(web_app(store, loaded, probes), host, port)
@@ -48,10 +51,11 @@ def check_exposure(host: str, loaded: Loaded) -> None:
 
 
 def _address(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, int]:
-    try:
-        return parse_address(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    """``HOST:PORT`` (``[::1]:8080`` for IPv6), as ``monitor run --http`` reads it."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise click.BadParameter(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
+    return host.strip("[]") or "0.0.0.0", int(port)
 
 
 def register(main: click.Group) -> None:

@@ -256,6 +256,37 @@ def get_event(store: Store, event_id: int) -> EventView | None:
         return _views(conn, [row._asdict()])[0] if row else None
 
 
+@dataclass(frozen=True)
+class Officers:
+    """The company's officers as the source listed them before and after an event."""
+
+    before: tuple[Officer, ...] | None  # None: no earlier snapshot (the baseline)
+    after: tuple[Officer, ...]
+
+
+def officers_around(store: Store, event_id: int) -> Officers | None:
+    """The snapshot an event came with and the one before it; None for an event without one."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(snapshots.c.id, snapshots.c.source_id, snapshots.c.officers)
+            .join(events, events.c.snapshot_id == snapshots.c.id)
+            .where(events.c.id == event_id)
+        ).first()
+        if row is None:
+            return None
+        before = conn.execute(
+            select(snapshots.c.officers)
+            .where(snapshots.c.source_id == row.source_id, snapshots.c.id < row.id)
+            .order_by(snapshots.c.id.desc())
+            .limit(1)
+        ).scalar()
+
+    def officers(data: Any) -> tuple[Officer, ...]:
+        return tuple(sorted((Officer.from_json(o) for o in data), key=lambda o: o.name))
+
+    return Officers(officers(before) if before is not None else None, officers(row.officers))
+
+
 def mark_read(store: Store, config: Config, f: EventFilter, up_to: int) -> int:
     """Mark the unread events this filter shows, up to event ``up_to``, as read."""
 

@@ -32,11 +32,11 @@ _ROLES: tuple[tuple[str, str], ...] = (
     (r"treasurer", "treasurer"),
     (r"(?:corporate )?controller|comptroller", "controller"),
     (r"general counsel|chief legal officer", "general counsel"),
+    # "senior vice president-finance"
+    (r"(?:senior |executive |group )?vice[ -]president(?=-[a-z])", "vice president"),
 )
 ROLE = re.compile(
-    r"(?<![\w-])(?:"
-    + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES))
-    + r")(?![\w-])",
+    r"(?<![\w-])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ROLES)) + r")(?![\w])",
     re.IGNORECASE,
 )
 ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ROLES)
@@ -82,6 +82,8 @@ TRIGGERS: tuple[TriggerRule, ...] = (
     ),
     # "will serve as acting chief executive"
     TriggerRule(_en(r"(?:will|to|shall) (?:also )?serve as"), JOINED, INTRANS, needs_role=True),
+    # "will step aside", "stepped aside as chairman"
+    TriggerRule(_en(r"step(?:s|ped|ping)? aside"), LEFT, INTRANS),
     # "took the reins from", "was ushered into retirement"
     TriggerRule(_en(r"t(?:ake|akes|ook|aken|aking) (?:over )?the reins"), JOINED, INTRANS),
     TriggerRule(
@@ -163,7 +165,8 @@ _ORG_WORDS = """association bancorp bancshares bank banks bankshares savings tru
     foods brands manufacturing equipment instruments semiconductor semiconductors
     chemical chemicals steel properties realty fund funds force army navy agency
     commission committee council department ministry board exchange university college
-    institute hospital video studios pictures broadcasting aircraft aerospace news"""
+    institute hospital video studios pictures broadcasting aircraft aerospace news
+    officers directors executives employees shareholders arrangements members"""
 ORG_WORDS = frozenset(_ORG_WORDS.split())
 
 _CAP_WORD = r"[A-Z][\w&'’.-]*"
@@ -183,7 +186,24 @@ _ORG_RUN = re.compile(r"(?<![\w-])(?P<name>" + _CAP_RUN + r")")
 
 # in the clause of a past change these make it background: "joined in 2009", "a year ago"
 BACKGROUND_TIME = re.compile(
-    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b", re.IGNORECASE
+    r"\b(?:in|since|back in)\s+(?:19|20)\d\d\b|\b(?:years?|months?)\s+ago\b"
+    r"|\blast year\b|\bin the past\b",
+    re.IGNORECASE,
+)
+# before a change verb these make it a search, not a change: "is looking for a new chief
+# executive to replace John Smith"
+HEDGE = re.compile(
+    r"\b(?:looking for|search(?:es|ing)? for|seek(?:s|ing)?|hunt(?:s|ing)? for|hopes? to find"
+    r"|candidates? to)\b",
+    re.IGNORECASE,
+)
+# "nominated for re-election": the same office again
+RE_ELECTION = re.compile(r"[^.;]{0,60}?\bre-?elect", re.IGNORECASE)
+# "hired as a consultant", "named as a defendant": a part that is no office
+NOT_OFFICE = re.compile(
+    r"[^,;.]{0,60}?\bas (?:a |an |the )?(?:\w+ )?(?:consultant|adviser|advisor|defendant|witness"
+    r"|spokes(?:man|woman|person)|lawyer|attorney|employee|trustee|receiver|agent|auditor)s?\b",
+    re.IGNORECASE,
 )
 
 
@@ -196,6 +216,7 @@ def is_history(when: str | None, published: date | None) -> bool:
     return (published.year * 12 + published.month) - (year * 12 + month) >= 6
 
 
+_UNITS = frozenset(["division", "unit", "subsidiary", "department", "group"])
 _LINKS = frozenset(["the", "a", "an", "and", "of", "for", "in", "on", "at", "by", "to", "&"])
 
 
@@ -250,6 +271,7 @@ def _cued(text: str) -> list[str]:
             and words[-1].lower().strip(".,") in ORG_WORDS
             and words[0] != "The"
             and re.search("[a-z]", m.group("name"))  # not a headline in capitals
+            and not re.search(r"['’]s\b", m.group("name"))  # "IBM's General Technology Division"
         ):
             out.append(m.group("name"))
     return [n for n in (o.strip(" ,.") for o in out) if len(n) >= 3]
@@ -278,6 +300,8 @@ def _short_forms(name: str, text: str) -> list[str]:
     if not words or not words[0][:1].isupper():
         return []
     out = [name, base] if base != name and len(base) >= 3 else [name]
+    if words[-1].lower() in _UNITS:
+        return out  # "IBM" alone is the parent, not "IBM General Products Division"
     if len(words) == 1 and words[0].isupper() and len(words[0]) >= 4:
         out.append(words[0].title())  # "ROLM Corp" is "Rolm" in the text
     for n in range(len(words) - 1, 0, -1):

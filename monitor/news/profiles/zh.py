@@ -1,16 +1,28 @@
-"""The Chinese profile: what Chinese financial news needs beyond single sentences.
+"""The Chinese profile: what Chinese financial news needs beyond the word lists.
 
-Listed companies are named by their stock short name (皖通科技, 龙源电力), not by a
-legal name, and an announcement says 公司 for the company that makes it. So before the
-sentences are read, the whole document is scanned once for the names it gives its
-companies: a name before a stock code or a price quote ("X(600123)", "X(9.88,-0.25,
--2.47%)"), a name introduced as a short name (简称“X”, 证券简称：X), a headline that
-starts with a company ("X：...", "X聘任..."), a name ending in an industry word (锦州银行,
-中山证券) and a name standing right before a role and a person (索菲亚董事王飚). The
-first of them, in the headline if it has one, is the announcing company.
+Words: the Chinese roles, change verbs, hedges, anaphors and name parts are the
+``ZH_*`` names below (``lexicon.py`` re-exports them for the stages).
 
-Traditional characters are folded to simplified ones first (character by character, so
-every offset still points into the original text).
+Companies. Listed companies are named by their stock short name (皖通科技, 龙源电力),
+not by a legal name, and an announcement says 公司 for the company that makes it. So
+before the sentences are read, the whole document is scanned once for the names it gives
+its companies (``document_companies``): a name before a stock code or a price quote
+("X(600123)", "X(9.88,-0.25,-2.47%)"), a name introduced as a short name (简称“X”,
+证券简称：X), a headline that starts with a company ("X：...", "X聘任..."), a name ending
+in an industry word that recurs (锦州银行), the company that announces (X发布公告称), the
+employer right before a role and a person (索菲亚董事王飚) and the employer a leaving verb
+names (卸任X董事会主席). The first of them, in the headline if it has one, is the
+announcing company.
+
+People (``find_names``): a surname and one or two characters standing where a name can
+stand, a transliteration with ·, a Latin name inside Chinese text; not a common word that
+starts with a surname character (a stop list derived from jieba's dictionary, shipped as
+data), not inside a role word or a document title.
+
+Also: lists of people each with a role (``LIST_GAP``), table-like lines (总经理：李某),
+résumé and career-history dates (``is_history``), dates things take effect from, and the
+traditional characters folded to simplified ones first (character by character, so every
+offset still points into the original text).
 """
 
 from __future__ import annotations
@@ -22,7 +34,16 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
-from monitor.news import lexicon as lx
+from monitor.news.rules import (
+    AFTER,
+    INTRANS,
+    JOINED,
+    LEFT,
+    ROLE_CHANGED,
+    SUCCESSION,
+    TRANS,
+    TriggerRule,
+)
 from monitor.normalize import fold_han
 
 __all__ = [
@@ -30,14 +51,307 @@ __all__ = [
     "SELF_REFERENCE",
     "DocumentCompanies",
     "TableRow",
+    "announces_after",
     "document_companies",
     "find_names",
     "fold",
     "is_history",
     "latest_year",
     "table_rows",
+    "takes_effect",
     "trim_company_lead",
 ]
+
+# ---------------------------------------------------------------------------------------
+# Words: roles, change verbs, hedges, name parts (read by mentions.py and extract.py
+# through lexicon.py, which re-exports them)
+# ---------------------------------------------------------------------------------------
+
+
+def _zh(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# Chinese roles, longest first.
+_ZH_ROLES: tuple[tuple[str, str], ...] = (
+    ("证券事务代表", "securities affairs representative"),
+    ("独立非执行董事", "independent director"),
+    ("监事会主席", "chairman of supervisors"),
+    ("董事会主席", "chairman"),
+    ("董事局主席", "chairman"),
+    ("董事局副主席", "vice chairman"),
+    ("董事会秘书", "secretary"),
+    ("法定代表人", "legal representative"),
+    ("副董事长", "vice chairman"),
+    ("董事长", "chairman"),
+    ("非执行董事", "non-executive director"),
+    ("执行董事", "executive director"),
+    ("独立董事", "independent director"),
+    ("董秘", "secretary"),
+    ("董事(?![会局])", "director"),
+    ("副总经理", "deputy general manager"),
+    ("总经理", "general manager"),
+    ("经理", "manager"),
+    ("监事(?!会)", "supervisor"),
+    ("高级副总裁", "vice president"),
+    ("执行副总裁", "vice president"),
+    ("副总裁", "vice president"),
+    ("行政总裁", "CEO"),
+    ("总裁", "president"),
+    ("副行长", "vice president"),
+    ("行长", "president"),
+    ("公司秘书", "secretary"),
+    ("非执董", "non-executive director"),
+    ("首席市场官", "CMO"),
+    ("首席信息官", "CIO"),
+    ("首席风险官", "CRO"),
+    ("基金经理", "fund manager"),
+    ("总监", "head"),
+    ("首席执行官", "CEO"),
+    ("首席财务官", "CFO"),
+    ("财务负责人", "CFO"),
+    ("财务总监", "CFO"),
+    ("首席运营官", "COO"),
+    ("首席技术官", "CTO"),
+    ("合伙人", "partner"),
+    ("法人", "legal representative"),
+    ("负责人", "head"),
+    (
+        "(?:提名|薪酬|审计|审核|战略|风险管理|薪酬与考核|执行|投资)?委员会(?:主席|主任)",
+        "committee chairman",
+    ),
+    ("主管", "head"),
+)
+ZH_ROLE = re.compile("|".join(f"(?P<z{i}>{p})" for i, (p, _) in enumerate(_ZH_ROLES)))
+ZH_ROLE_LABELS: tuple[str, ...] = tuple(label for _, label in _ZH_ROLES)
+# the roles that are plain words (without the pattern parts), for prefix and suffix tests
+ZH_ROLE_WORDS: tuple[str, ...] = tuple(
+    w for w in (re.sub(r"\(\?![^)]*\)", "", word) for word, _ in _ZH_ROLES) if w.isalpha()
+)
+ZH_TRIGGERS: tuple[TriggerRule, ...] = (
+    TriggerRule(_zh(r"不再担任|不再任职|不再出任|被免去|被免职|被罢免"), LEFT, INTRANS),
+    TriggerRule(_zh(r"免去|免除|罢免|辞退|解聘|解除(?=[^，。；]{0,12}职务)"), LEFT, TRANS),
+    TriggerRule(
+        _zh(r"卸任|辞去|辞任|辞职|离任|离职|退任|卸下|退出|退休(?!年龄|金|人员|制度|后)"),
+        LEFT,
+        INTRANS,
+    ),
+    TriggerRule(_zh(r"接替|替代|取代"), JOINED, SUCCESSION),
+    TriggerRule(_zh(r"升任|晋升为|调任"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"(?:被|获)?提拔为|(?:被|获)?擢升为"), ROLE_CHANGED, INTRANS),
+    TriggerRule(_zh(r"提拔|擢升"), ROLE_CHANGED, TRANS),
+    # a regulator approves the person's qualification for the post: the appointment holds
+    TriggerRule(_zh(r"核准(?=[^，。；]{2,40}任职资格)"), JOINED, TRANS),
+    TriggerRule(_zh(r"新增|新任"), JOINED, AFTER),
+    # 被任命, 获委任: the person comes before; 董事会任命某某: the person comes after
+    TriggerRule(
+        _zh(
+            r"(?:被|获)(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名(?!委员会))(?:为)?"
+        ),
+        JOINED,
+        INTRANS,
+    ),
+    TriggerRule(
+        _zh(r"(?:任命|聘任|聘请|委任|选举|推选|补选|增补|增选|增聘|提名(?!委员会))(?:为)?"),
+        JOINED,
+        TRANS,
+    ),
+    TriggerRule(_zh(r"出任|担任|接任|当选(?:为)?|获任|就任|履新|加入|兼任"), JOINED, INTRANS),
+    # "冷某任总经理一职": a bare 任 before a role (not 曾任, 现任, 历任)
+    TriggerRule(
+        _zh(
+            r"(?<![担出接新现曾历兼留续升调改离辞卸就获委聘主责信])任(?=(?:公司|集团)?"
+            r"(?:董事|监事|总经理|副总经理|总裁|副总裁|行长|副行长|董事会秘书|财务总监|财务负责人))"
+        ),
+        JOINED,
+        INTRANS,
+    ),
+)
+ZH_HEDGE = re.compile(
+    r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
+    r"|计划|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
+    r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
+    # a résumé: "1975年出生", "2018年3月至今任", "2005年至2009年任", "历任", "毕业于"
+    r"|出生|毕业于|学历|国籍|至今|迄今|历任|先后|[年月]至(?:\d|今)"
+)
+# right before a change verb these describe a standing position, not a change
+ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
+# after a change verb these turn it into a noun: 离任传闻, 辞职计划
+ZH_HEDGE_AFTER = re.compile(r"^.{0,4}(?:传闻|传言|谣言|计划|一事不实|消息不实|的说法|的报道)")
+ZH_PRONOUN = re.compile(r"[他她其]")
+ZH_COMPANY_ANAPHOR = re.compile(r"该公司|公司|该企业|董事会")
+# Common Chinese surnames (single and compound); a generic Chinese name starts with one.
+ZH_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
+    "郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
+    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁"
+    "蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
+    "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "洪萧赖伏储厉奚宿尉幸庹揭晁浦练芮荆蔺薄訾谌邰邸郜鄂鄢阚雍鞠佐"
+)
+ZH_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "慕容",
+    "令狐",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "端木",
+    "南宫",
+)
+# Text that may sit right before a Chinese name.
+ZH_NAME_LEFT: tuple[str, ...] = (
+    "由",
+    "为",
+    "是",
+    "和",
+    "及",
+    "与",
+    "、",
+    "显示",
+    "新增",
+    "同时",
+    "其中",
+    "此外",
+    "另外",
+    "日",
+    "后",
+    "前",
+    "公司",
+    "集团",
+    "人",
+    "长",
+    "称",
+    "创始人",
+    "表示",
+    "消息",
+    "接替",
+    "任命",
+    "聘任",
+    "选举",
+    "免去",
+    "变更为",
+    "改为",
+    "原",
+    "以及",
+    "而",
+    "则",
+    "且",
+    "也",
+    "均",
+    "近日",
+    "日前",
+    "今日",
+    "昨日",
+    "随后",
+    "此前",
+)
+# Text that may sit right after a Chinese name.
+ZH_NAME_RIGHT: tuple[str, ...] = (
+    "、",
+    "和",
+    "及",
+    "与",
+    "等",
+    "的",
+    "为",
+    "在",
+    "于",
+    "已",
+    "将",
+    "正式",
+    "同时",
+    "也",
+    "则",
+    "被",
+    "不再",
+    "先生",
+    "女士",
+    "卸任",
+    "辞去",
+    "辞任",
+    "辞职",
+    "离任",
+    "离职",
+    "退出",
+    "退任",
+    "出任",
+    "担任",
+    "接任",
+    "接替",
+    "新任",
+    "当选",
+    "获任",
+    "就任",
+    "升任",
+    "调任",
+    "加入",
+    "变更",
+    "改为",
+    "成为",
+    "此前",
+    "分别",
+    "均",
+    "还",
+    "并",
+    "以",
+    "。",
+    "，",
+)
+ZH_NAME_LEFT = (
+    *ZH_NAME_LEFT,
+    "的",
+    "儿子",
+    "女儿",
+    "妻子",
+    "丈夫",
+    "父亲",
+    "母亲",
+    "兄弟",
+    "侄女",
+    "侄子",
+)
+ZH_NAME_RIGHT = (
+    *ZH_NAME_RIGHT,
+    "因",
+    "又",
+    "自",
+    "宣布",
+    "表示",
+    "称",
+    "透露",
+    "指出",
+    "回应",
+    "说",
+    "退休",
+    "目前",
+    "现任",
+    "曾",
+    "递交",
+    "提交",
+    "提出",
+    "请辞",
+    "申请",
+    "因",
+    "向",
+    "自",
+    "获",
+    "拟",
+    "将于",
+    "于",
+)
+# a Chinese name does not end in these
+ZH_NOT_NAME_END = frozenset("为在于的是和与及将已被等也并由从向对把因又自称说任拟仍曾或即还就都")
+ZH_DENIAL = re.compile(r"不属实|不实|否认|辟谣|谣言|并非事实|不是事实|子虚乌有")
 
 _NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9·&\-]"
 _NAME_CHAR = re.compile(_NAME_CHARS)
@@ -91,7 +405,7 @@ _PLACE_AT = re.compile(_PLACES)
 _LEGAL_FORM_AHEAD = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:有限公司|有限责任公司|集团)")
 _PERSON_BEFORE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?=(?:" + _PLACES + r"))")
 # single characters that join a name to what is before it
-_LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给丨|｜]|又一|另一)+")
+_LEAD_PARTICLE = re.compile(r"^(?:[于由向与和及的是被将已从了让把给原丨|｜]|又一|另一)+")
 # what is not a company even where a pattern says so
 _NOT_COMPANY = re.compile(
     r"^(?:公司|本公司|该公司|集团|本集团|该集团|银行|该行|本行|证券|基金|保险|信托|股份|控股|"
@@ -118,9 +432,9 @@ _SOURCE = re.compile(r"(?:来源|作者|编辑|记者)\s*[:：]?\s*$")
 # what may stand between two names of one list: "董事张某先生、独立董事李某女士及监事王某"
 LIST_GAP = re.compile(
     r"^(?:先生|女士)?\s*(?:、|和|及|与|以及|，(?=原|现任|公司|"
-    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<g")
+    + ZH_ROLE.pattern.replace("(?P<", "(?P<g")
     + r"))\s*(?:原|现任)?(?:公司)?(?:(?:"
-    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<h")
+    + ZH_ROLE.pattern.replace("(?P<", "(?P<h")
     + r")(?:兼|、|及)?)*$"
 )
 
@@ -129,11 +443,11 @@ LIST_GAP = re.compile(
 # stands right before the role that stands right before the person
 _ROLE_BEFORE_NAME = re.compile(
     r"(?:"
-    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<e")
+    + ZH_ROLE.pattern.replace("(?P<", "(?P<e")
     + r"|CEO|CFO|COO|CTO|CMO)(?:（[A-Z]{2,4}）)?(?:(?:兼|、)(?:"
-    + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<f")
+    + ZH_ROLE.pattern.replace("(?P<", "(?P<f")
     + r"))*(?=[A-Z]|["
-    + "".join(sorted(lx.ZH_SURNAMES))
+    + "".join(sorted(ZH_SURNAMES))
     + r"][\u4e00-\u9fff]{1,2}(?:[，。、；（(]|辞|离|卸|出任|担任|因|由于|宣布|被|已|将|掌舵))"
 )
 # "另一家企业好莱客发布公告称": who makes an announcement is a company
@@ -141,12 +455,33 @@ _ANNOUNCES = re.compile(
     r"(?:(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
     r"(?:发布公告|发布了公告|公告称|发出公告|披露公告))"
 )
+_ANNOUNCES_NEXT = re.compile(
+    r"[（(][^)）]{0,30}[)）]|\s*(?:近日|日前|今日|今天|昨日|晚间|就|也|则|还|又|已|\d{1,2}月\d{1,2}日)*"
+    r"(?:发布公告称?|发布了公告|公告称|发出公告|披露公告|公告|宣布)"
+)
+
+
+def announces_after(text: str, at: int) -> bool:
+    """Whether the company named right before ``at`` makes an announcement there
+    ("X（600123）公告称", "X发布公告称", "X宣布"): its 公司 is X."""
+    m = _ANNOUNCES_NEXT.match(text, at)
+    while m is not None and not m.group().strip().endswith(("公告", "称", "宣布")):
+        m = _ANNOUNCES_NEXT.match(text, m.end())  # past a stock code to the verb
+    return m is not None
+
+
 # what stands before a role but is no employer: 原, 现任, 公司, 该行, 上述 ...
 _NOT_EMPLOYER = re.compile(
-    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行)|[原前任人位名个]$|兼"
-    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|销售|营销|市场|技术|财务|运营|人力资源|法务|"
-    r"战略|研发|业务|产品|区域|地区|大区|全球|中国区)$"
+    r"^(?:原|前|现任|新任|时任|上述|其|该|本|公司|集团|该行|本行|第)|[原前任人位名个]$|兼|届"
+    r"|(?:处|部|科|室|组|中心|事业部|事业群|团队|办公室|委员会)$"
 )
+# a function or a region between the employer and the role: 福特欧洲销售总监, 奔驰全球总裁
+_FUNCTION_SUFFIX = re.compile(
+    r"(?:销售|营销|市场|技术|财务|运营|人力资源|法务|战略|研发|业务|产品|区域|地区|大区|全球|中国区)+$"
+)
+# the leaving verbs whose object names the employer: 卸任戴姆勒董事会主席 (joining verbs are
+# left out: their objects fill résumés, 担任某公司战略负责人, and name past employers)
+_OBJECT_VERB = re.compile(r"卸任|辞去|辞任")
 
 
 @dataclass(frozen=True)
@@ -168,7 +503,7 @@ def trim_company_lead(run: str) -> str:
     name = run[cut.end() :] if cut else run
     name = _LEAD_PARTICLE.sub("", name)
     person = _PERSON_BEFORE_PLACE.match(name)
-    if person and person.group()[0] in lx.ZH_SURNAMES:
+    if person and person.group()[0] in ZH_SURNAMES:
         name = name[person.end() :]  # "核准胡某厦门国际信托有限公司": the person is not the name
     return name.lstrip(" -·&")
 
@@ -176,7 +511,7 @@ def trim_company_lead(run: str) -> str:
 def _in_role(text: str, at: int) -> bool:
     """Whether a role word runs across ``at`` (副总|经理)."""
     for k in range(1, 6):
-        m = lx.ZH_ROLE.match(text, max(0, at - k))
+        m = ZH_ROLE.match(text, max(0, at - k))
         if m is not None and m.end() > at:
             return True
     return False
@@ -216,11 +551,7 @@ def document_companies(text: str) -> DocumentCompanies:
         if name not in names:
             names.append(name)
     # "胡某厦门信托" is a person's name glued to a company learned on its own
-    names = [
-        n
-        for n in names
-        if not any(n != m and n.endswith(m) and len(n) - len(m) <= 3 for m in names)
-    ]
+    names = [n for n in names if not any(_person_glued(n, m) for m in names)]
     sure = [name for rank, name in found if rank < 2 and name in names]
     return DocumentCompanies(tuple(names), _announcing(headline, text, names, sure or names))
 
@@ -255,14 +586,50 @@ def _told_names(text: str, headline: str) -> Iterator[tuple[int, str]]:
     for pattern in (_ANNOUNCES, _ROLE_BEFORE_NAME):
         for m in pattern.finditer(text):
             run = _run_before(text, m.start() - (text[m.start() - 1 : m.start()] == "的"), 16)
-            name = trim_company_lead(run)
+            name = _FUNCTION_SUFFIX.sub("", trim_company_lead(run))
             if _employer(name) and not _in_role(text, m.start()):  # not 副总|经理
                 yield 3, name
+    yield from _object_employers(text)
+
+
+def _object_employers(text: str) -> Iterator[tuple[int, str]]:
+    """ "卸任戴姆勒董事会主席、梅赛德斯-奔驰全球总裁": the names between a change verb and
+    the roles it gives or takes."""
+    for verb in _OBJECT_VERB.finditer(text):
+        end = _CLAUSE_END.search(text, verb.end())
+        stop = end.start() if end else len(text)
+        start = verb.end()
+        for role in ZH_ROLE.finditer(text, verb.end(), stop):
+            if _in_role(text, role.start()) or role.start() < start:
+                continue
+            run = text[start : role.start()].rsplit("、", 1)[-1]
+            name = _FUNCTION_SUFFIX.sub("", trim_company_lead(run))
+            if _employer(name) and _NAME_RUN.fullmatch(name):
+                yield 3, name
+            start = role.end()
+
+
+_CLAUSE_END = re.compile(r"[，,。；;！？]")
+_NAME_RUN = re.compile(_NAME_CHARS + r"+")
 
 
 def _employer(name: str) -> bool:
     longest = 16 if name.isascii() else 8
+    if len(name) == 2 and name in _not_names():
+        return False  # 商务 of 顾客及商务总裁: a word, not a name
     return _plausible(name) and 2 <= len(name) <= longest and not _NOT_EMPLOYER.search(name)
+
+
+def _person_glued(name: str, other: str) -> bool:
+    """ "胡某厦门信托" is a person's name glued to 厦门信托, a company learned on its own."""
+    prefix = name[: len(name) - len(other)]
+    return (
+        name != other
+        and name.endswith(other)
+        and len(other) >= 3
+        and 2 <= len(prefix) <= 3
+        and prefix[0] in ZH_SURNAMES
+    )
 
 
 def _announcing(headline: str, text: str, names: list[str], sure: list[str]) -> str | None:
@@ -296,9 +663,9 @@ _BOOK_TITLE = re.compile(r"《[^》]{0,80}》")
 # a transliterated name: 凯文·伯恩斯, 迪特·蔡澈
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})+")
 # a role word right before a name: "证券事务代表王某", "提名委员会主席武某"
-_ROLE_BEFORE = re.compile("(?:" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<b") + ")$")
+_ROLE_BEFORE = re.compile("(?:" + ZH_ROLE.pattern.replace("(?P<", "(?P<b") + ")$")
 # a role word, optionally after 公司/集团, right after a name: "免去邓某公司副总经理职务"
-_ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + lx.ZH_ROLE.pattern + ")")
+_ROLE_AFTER = re.compile(r"(?:公司|集团)?(?:" + ZH_ROLE.pattern + ")")
 
 
 def find_names(sentence: str) -> list[tuple[int, int]]:
@@ -329,7 +696,7 @@ def _names(sentence: str) -> tuple[tuple[int, int], ...]:
             m.end() < len(sentence) and not sentence[m.end()].isascii()
         )
         words = m.group().replace("·", " ").replace("-", " ").lower().split()
-        if glued and not any(w in lx.NOT_NAME_WORDS or w in _ORG_WORDS for w in words):
+        if glued and not any(w in _english_not_names() or w in _ORG_WORDS for w in words):
             spans.append((m.start(), m.end()))
     i = 0
     while i < len(sentence):
@@ -396,9 +763,9 @@ class _Marks:
 
     @staticmethod
     def of(text: str) -> _Marks:
-        roles = [(m.start(), m.end()) for m in lx.ZH_ROLE.finditer(text)]
+        roles = [(m.start(), m.end()) for m in ZH_ROLE.finditer(text)]
         verbs = sorted(
-            (m.start(), m.end()) for rule in lx.ZH_TRIGGERS for m in rule.pattern.finditer(text)
+            (m.start(), m.end()) for rule in ZH_TRIGGERS for m in rule.pattern.finditer(text)
         )
         return _Marks(
             text,
@@ -434,8 +801,8 @@ def _dotted_end(marks: _Marks, dot: int, end: int) -> int:
 
 def _name_at(marks: _Marks, i: int) -> int:
     sentence = marks.text
-    surname = 2 if sentence[i : i + 2] in lx.ZH_COMPOUND_SURNAMES else 1
-    if surname == 1 and sentence[i] not in lx.ZH_SURNAMES:
+    surname = 2 if sentence[i : i + 2] in ZH_COMPOUND_SURNAMES else 1
+    if surname == 1 and sentence[i] not in ZH_SURNAMES:
         return 0
     if not _left_ok(marks, i):
         return 0
@@ -445,7 +812,7 @@ def _name_at(marks: _Marks, i: int) -> int:
             continue  # 洪某卸任: the third character begins the verb
         if (
             len(chunk) == length
-            and chunk[-1] not in lx.ZH_NOT_NAME_END
+            and chunk[-1] not in ZH_NOT_NAME_END
             and all(_HAN.match(c) for c in chunk)
             and chunk not in _not_names()
             and "公司" not in chunk
@@ -464,7 +831,7 @@ def _left_ok(marks: _Marks, i: int) -> bool:
         return True
     if i in marks.role_ends or i in marks.verb_ends:
         return True
-    return sentence.endswith(lx.ZH_NAME_LEFT, 0, i)
+    return sentence.endswith(ZH_NAME_LEFT, 0, i)
 
 
 def _right_ok(marks: _Marks, j: int) -> bool:
@@ -473,7 +840,7 @@ def _right_ok(marks: _Marks, j: int) -> bool:
         return True
     if j in marks.verb_starts or j in marks.role_starts:
         return True
-    if sentence.startswith(lx.ZH_NAME_RIGHT, j) or sentence.startswith(lx.ZH_ROLE_WORDS, j):
+    if sentence.startswith(ZH_NAME_RIGHT, j) or sentence.startswith(ZH_ROLE_WORDS, j):
         return True
     if sentence.startswith(("公司", "集团"), j) and j + 2 in marks.role_starts:
         return True  # 免去邓某公司副总经理职务
@@ -512,7 +879,7 @@ def is_history(when: str | None, published: date | None, latest: int | None) -> 
 
 # "总经理：李某", "公司副总经理：DAVID WANG、王某": a role, a colon, the people in it
 _TABLE_ROW = re.compile(
-    r"(?:公司|集团)?(?P<role>" + lx.ZH_ROLE.pattern.replace("(?P<", "(?P<t") + r")\s*[:：]\s*"
+    r"(?:公司|集团)?(?P<role>" + ZH_ROLE.pattern.replace("(?P<", "(?P<t") + r")\s*[:：]\s*"
 )
 _LATIN_NAME = re.compile(r"[A-Z][A-Za-z'-]+(?:[ .][A-Z][A-Za-z'-]+){0,3}")
 _ROW_SEPARATOR = re.compile(r"\s*(?:、|和|及|与|,)\s*")
@@ -533,7 +900,7 @@ def table_rows(sentence: str) -> list[TableRow]:
     names = dict(find_names(sentence))
     rows: list[TableRow] = []
     for m in _TABLE_ROW.finditer(sentence):
-        label = lx.ZH_ROLE_LABELS[_role_index(m.group("role"))]
+        label = ZH_ROLE_LABELS[_role_index(m.group("role"))]
         at = m.end()
         while at < len(sentence):
             end = names.get(at)
@@ -551,5 +918,27 @@ def table_rows(sentence: str) -> list[TableRow]:
 
 
 def _role_index(role: str) -> int:
-    m = lx.ZH_ROLE.fullmatch(role)
+    m = ZH_ROLE.fullmatch(role)
     return int((m.lastgroup or "z0")[1:]) if m else 0
+
+
+# ---------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------
+
+_TAKES_EFFECT = re.compile(r"\s*(?:起|开始|之后|后)?\s*(?:正式)?(?:生效|起|实施)")
+_ALREADY = re.compile(r"已(?:经)?(?:于|自|从)?\s*$")
+
+
+def takes_effect(text: str, start: int, end: int) -> bool:
+    """Whether the date at ``start:end`` is when something takes effect ("自9月1日起生效",
+    "9月1日起"), so a date without a year lies ahead; "已于9月1日起生效" is past."""
+    if _ALREADY.search(text, max(0, start - 4), start):
+        return False
+    return _TAKES_EFFECT.match(text, end) is not None
+
+
+def _english_not_names() -> frozenset[str]:
+    from monitor.news.lexicon import NOT_NAME_WORDS  # lexicon imports this module
+
+    return NOT_NAME_WORDS
