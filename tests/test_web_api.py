@@ -283,6 +283,7 @@ def test_text_from_registries_is_shown_as_text_and_secrets_never(
         assert API_KEY not in body and TOKEN not in body, path
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/events").text
     assert "&lt;img src=x onerror=alert(2)&gt;" in client.get(f"/events/{script}").text
+    assert 'href="javascript:' not in client.get(f"/events/{script}").text  # a link only for http(s)
     for path in ("/api/v1/events", "/api/v1/sources", "/api/v1/deliveries"):
         assert API_KEY not in client.get(path, headers=BEARER).text, path
     policy = client.get("/events").headers["content-security-policy"]

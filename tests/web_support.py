@@ -142,7 +142,7 @@ def seed(tmp_path: Path, state: str, token: bool = True) -> Seeded:
             NOW - 1 * day,
             Change("joined", "<script>alert(1)</script>", "Kingsoft Corporation",
                    frozenset({"director"}), evidence="<b>not bold</b> & <img src=x onerror=alert(2)>",
-                   origin="news", confidence=0.8, url="https://press.test/a1", published_date="2026-11-28"),
+                   origin="news", confidence=0.8, url="javascript:alert(3)", published_date="2026-11-28"),
         ),
     ]  # fmt: skip
     store.save(outcomes)

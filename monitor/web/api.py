@@ -99,8 +99,8 @@ class EventOut(BaseModel):
 
 class EventPageOut(BaseModel):
     items: list[EventOut]
-    next_cursor: str | None
-    unread: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    unread: int = Field(description="Unread events in the whole database, whatever the filters.")
 
 
 class DeliveryOut(BaseModel):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import PackageLoader, select_autoescape
@@ -55,6 +56,11 @@ class Site:
 
     def url(self, value: str | None) -> str:
         return redact_url(value, self.secrets()) if value else ""
+
+    def href(self, value: str | None) -> str:
+        """A link target only for http(s): a ``javascript:`` URL from a page stays text."""
+        shown = self.url(value)
+        return shown if shown.lower().startswith(("http://", "https://")) else ""
 
     def text(self, value: str | None) -> str:
         return redact_text(value, self.secrets()) if value else ""
@@ -180,22 +186,17 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     def post(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return app.post(path, include_in_schema=False)
 
+    # The daemon's probes read its counters, which its event loop changes: answer on the
+    # loop (async), not from the thread pool. Without a daemon, /healthz asks the database.
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> Response:
-        return _probe("/healthz")
+    async def healthz() -> Response:
+        if site.probes is None:
+            return await run_in_threadpool(_db_health, site)
+        return _probe(site.probes, "/healthz")
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
-        return _probe("/metrics")
-
-    def _probe(path: str) -> Response:
-        answer = site.probes(path) if site.probes else None
-        if answer is None:
-            if path == "/healthz":
-                return _db_health(site)
-            return PlainTextResponse("not found\n", status_code=404)
-        status, content_type, body = answer
-        return Response(body, status_code=status, media_type=content_type)
+    async def metrics() -> Response:
+        return _probe(site.probes, "/metrics")
 
     @html("/")
     def home() -> Response:
@@ -331,6 +332,14 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     def search_page(request: Request, q_: str = Query("", alias="q")) -> Response:
         hits = q.search(site.store, site.loaded().config, q_) if q_ else []
         return _render(request, "search.html", text=q_, hits=hits)
+
+
+def _probe(probes: Probes | None, path: str) -> Response:
+    answer = probes(path) if probes else None
+    if answer is None:
+        return PlainTextResponse("not found\n", status_code=404)
+    status, content_type, body = answer
+    return Response(body, status_code=status, media_type=content_type)
 
 
 def _db_health(site: Site) -> Response:

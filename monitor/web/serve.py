@@ -31,14 +31,28 @@ class _QuietServer(uvicorn.Server):
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port`` (IPv4 or IPv6)."""
+    """A listening TCP socket on ``host:port`` (IPv4 or IPv6).
+
+    Made with ``IPPROTO_TCP`` explicitly: asyncio turns Nagle off (TCP_NODELAY) only on
+    sockets that say they are TCP, and with Nagle on every keep-alive response waits ~40 ms
+    for the client's delayed ACK between its head and its body.
+    """
     try:
         infos = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
-        family, _, _, _, address = infos[0]
-        sock = socket.create_server(address, family=family, reuse_port=False)
+        family, kind, _, _, address = infos[0]
+        sock = socket.socket(family, kind, socket.IPPROTO_TCP)
     except OSError as exc:
+        raise MonitorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
         raise MonitorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.setblocking(False)
     return sock
@@ -73,6 +87,7 @@ async def start(app: Any, host: str, port: int) -> WebServer:
         app,
         lifespan="off",
         access_log=False,
+        log_config=None,  # the product's logging, whose handler masks secrets
         log_level="warning",
         timeout_graceful_shutdown=3,
         server_header=False,

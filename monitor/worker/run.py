@@ -325,6 +325,8 @@ class Worker:
         for attempt in range(3):
             try:
                 self.store.sync_sources(records, utcnow())
+                # Sources the watch list dropped are retired, not shown as ghosts.
+                self.store.retire_others([r.key for r in records], utcnow())
                 return
             except IntegrityError:
                 if attempt == 2:
