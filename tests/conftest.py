@@ -266,3 +266,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if "pg_url" in getattr(item, "fixturenames", ()) or "postgresql" in params.values():
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A command run in-process (CliRunner, `run --once`) configures logging for its own
+    process; put it back after every test so the next one sees the defaults."""
+    with _restored_logging():
+        yield
