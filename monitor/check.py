@@ -21,7 +21,7 @@ from monitor.config import Config
 from monitor.diff import assess
 from monitor.errors import MonitorError
 from monitor.fetch import Fetcher, HostPolicy
-from monitor.model import Change
+from monitor.model import Change, Officer
 from monitor.news.match import Watch
 from monitor.sources.base import FetchState, NotModified, Reported, Source
 from monitor.sources.feed import NEWS_ENTITY
@@ -93,6 +93,24 @@ class CycleListener(Protocol):
     def advance(self, *, failed: bool = False) -> None: ...
 
 
+def renamed(reference: tuple[Officer, ...] | None, source: Source) -> tuple[Officer, ...] | None:
+    """The reference as if taken under the entity's current name.
+
+    A source is keyed by where it reads, not by whose it is: after a company (or a
+    watched person) is renamed in the watch list, its stored officers still carry the
+    old name, which must not read as everyone leaving and joining.
+    """
+    if not reference:
+        return reference
+    companies = {o.company for o in reference}
+    if source.spec.scope == "company" and len(companies) == 1 and companies != {source.entity}:
+        return tuple(replace(o, company=source.entity) for o in reference)
+    names = {o.name for o in reference}
+    if source.spec.scope == "person" and len(names) == 1 and names != {source.entity}:
+        return tuple(replace(o, name=source.entity) for o in reference)
+    return reference
+
+
 @dataclass
 class CheckResult:
     source: Source
@@ -112,6 +130,10 @@ class CycleReport:
     @property
     def failures(self) -> list[CheckResult]:
         return [r for r in self.results if r.outcome.failed]
+
+    @property
+    def held(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome.held]
 
     @property
     def parsed(self) -> int:
@@ -227,6 +249,7 @@ class Checker:
         if row.fingerprint is not None:
             loop = asyncio.get_running_loop()
             previous = await loop.run_in_executor(self._db, self.store.reference, row.id)
+            previous = renamed(previous, source)
         verdict = assess(previous, observation.extraction, pending=row.pending_fingerprint)
         common = replace(
             base,

@@ -18,7 +18,7 @@ from monitor.config import DEFAULT_CONFIG
 from monitor.errors import MonitorError
 from monitor.fieldtypes import format_duration
 from monitor.redact import redact_text, redact_url
-from monitor.store import EventRecord, Store
+from monitor.store import EventRecord, Store, utcnow
 
 if TYPE_CHECKING:
     from monitor.notify.deliver import DeliveryReport
@@ -42,6 +42,13 @@ class _Commands(GlobalOptionsGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.PLUGINS})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)  # the shell's convention for Ctrl-C
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in self.PLUGINS:
@@ -75,8 +82,18 @@ def main(ctx: click.Context, config_path: str, verbose: int) -> None:
 @handle_errors
 def validate(obj: Context) -> None:
     """Check the watch list and print a short summary."""
+    from monitor.config import ConfigErrors
+    from monitor.notify.channels import audit
+
     loaded = obj.loaded
     config = loaded.config
+    findings = audit(config, loaded.secrets)
+    errors = [loaded.error(f.path, f.message, hint=f.hint) for f in findings if f.error]
+    if errors:
+        raise ConfigErrors(errors)
+    for finding in findings:
+        warning = loaded.error(finding.path, finding.message, hint=finding.hint)
+        click.echo(f"warning: {redact_text(str(warning), loaded.secrets)}", err=True)
     sources = [(e.name, s) for e in config.entries for s in e.sources]
     if not sources and not config.news:
         click.echo(
@@ -111,6 +128,8 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
     from monitor import output
 
     loaded = obj.loaded
+    if not build_sources(loaded.config):
+        click.echo(f"warning: {loaded.file} has no active sources: nothing to check", err=True)
     report, records, delivery = asyncio.run(_check(obj, everything))
     colour = output.colour_enabled(sys.stderr)
     for result in report.results:
@@ -142,14 +161,16 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
             )
         click.echo(
             f"checked {len(report.results)} source(s): {len(new)} change(s), "
-            f"{len(report.failures)} failed, {report.parsed} parsed"
+            f"{len(report.failures)} failed, "
+            + (f"{len(report.held)} held, " if report.held else "")
+            + f"{report.parsed} parsed"
             + (f", {len(followups)} confirmation(s) of earlier events" if followups else "")
         )
     if delivery.claimed and not as_json:
         from monitor.notify.cli import print_report
 
         print_report(delivery, loaded.secrets)
-    if report.failures or delivery.retrying or delivery.dead:
+    if report.failures or report.held or delivery.retrying or delivery.dead:
         sys.exit(1)
 
 
@@ -163,17 +184,23 @@ async def _check(
     """
     from dataclasses import replace
 
+    from monitor.daemon.operator import OperatorHook
     from monitor.notify.deliver import deliver_due
     from monitor.progress import Progress, ticking
 
     config = obj.loaded.config
     store = obj.store()
+    # "Source unhealthy" / "recovered" as the daemon sends them: cron users of `check` hear too.
+    store.health_hooks.append(
+        OperatorHook(config.defaults.operator_notify, config.defaults.unhealthy_after)
+    )
     checker = Checker(config, store, make_fetcher(config))
     try:
+        sources = build_sources(config)
+        # Rows the watch list no longer has are retired, not shown as ghosts by `status`.
+        await asyncio.to_thread(store.retire_others, [s.key for s in sources], utcnow())
         async with ticking(Progress("checking")) as progress:
-            report = await checker.run_cycle(
-                build_sources(config), everything=everything, listener=progress
-            )
+            report = await checker.run_cycle(sources, everything=everything, listener=progress)
         made = report.events
         stored = {e.id: e for e in store.events(ids=[r.id for r in made])} if made else {}
         records = [replace(stored.get(r.id, r), extra=r.extra) for r in made]
@@ -294,7 +321,7 @@ def events(
     """Stored events, newest first."""
     from monitor.query import filter_events
 
-    config = obj.loaded.config
+    config = obj.read_only().config
     store = obj.store()
     try:
         found = store.events(since=_parse_since(since))
@@ -330,7 +357,7 @@ def timeline_command(obj: Context, person: str, as_json: bool) -> None:
     """One person's appointments and departures across every company, oldest first."""
     from monitor.query import timeline
 
-    config = obj.loaded.config
+    config = obj.read_only().config
     store = obj.store()
     try:
         found = timeline(store.events(newest_first=False), config, person)
@@ -433,6 +460,7 @@ def demo(speed: float) -> None:
 @handle_errors
 def status(obj: Context, as_json: bool) -> None:
     """Health of every source: last success, last error, failures, next check."""
+    obj.read_only()
     store = obj.store()
     try:
         rows = store.source_rows()
@@ -447,6 +475,8 @@ def status(obj: Context, as_json: bool) -> None:
         return
     for item in sources:
         health = "ok" if item["healthy"] else f"UNHEALTHY ({item['health_reason']})"
+        if item["held_since"]:
+            health += f"; held since {item['held_since']}"
         click.echo(f"{item['key']}")
         click.echo(
             f"  {health}; last success {item['last_success_at'] or 'never'}; "
@@ -461,6 +491,9 @@ def status(obj: Context, as_json: bool) -> None:
 
 def _section_lines(name: str, value: Any) -> list[str]:
     """A status section in words: its counts on one line, then one line per listed item."""
+    if isinstance(value, list):
+        items = [_fields(i) if isinstance(i, dict) else str(i) for i in value]
+        return [f"{name}: {len(items)}", *(f"  - {text}" for text in items)]
     if not isinstance(value, dict):
         return [f"{name}: {value}"]
     counts = [f"{v} {k}" for k, v in value.items() if not isinstance(v, list | dict)]
@@ -514,4 +547,5 @@ def _source_status(row: Any) -> dict[str, Any]:
         "last_error": row.last_error,
         "consecutive_failures": row.consecutive_failures,
         "next_check_at": _iso(row.next_check_at),
+        "held_since": _iso(row.held_since),
     }

@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import DEFAULT_CONFIG, Loaded, load_config
 from monitor.errors import ConfigError, MonitorError
@@ -38,6 +39,10 @@ def handle_errors(func: F) -> F:
             fail(str(exc), 2)
         except MonitorError as exc:
             fail(str(exc), 1)
+        except SQLAlchemyError as exc:  # e.g. a database that turned read-only
+            from monitor.store.store import explain
+
+            fail(explain(exc), 1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -54,6 +59,14 @@ class Context:
     def loaded(self) -> Loaded:
         if self._loaded is None:
             self._loaded = load_config(self.config_path)
+            setup_logging(self.verbose, self._loaded.secrets)
+        return self._loaded
+
+    def read_only(self) -> Loaded:
+        """The watch list for a command that sends nothing: a channel whose ``${VAR}``
+        is unset is not an error there."""
+        if self._loaded is None:
+            self._loaded = load_config(self.config_path, channels_optional=True)
             setup_logging(self.verbose, self._loaded.secrets)
         return self._loaded
 

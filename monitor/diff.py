@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from monitor.model import Change, Extraction, Officer, officers_hash
+from monitor.normalize import KNOWN_ROLES, split_roles
 
 Key = tuple[str, ...]
 VerdictKind = Literal["baseline", "unchanged", "changed", "suspect", "confirmed"]
@@ -235,6 +236,10 @@ def assess(
     if officers_hash(tuple(previous)) == fingerprint:
         return Verdict("unchanged", fingerprint=fingerprint)
     changes = tuple(diff(previous, current.officers))
+    layout = layout_change(previous, current.officers)
+    if layout is not None:
+        # Never confirmed by seeing it again: the same broken reading repeats every time.
+        return Verdict("suspect", reason=f"{LAYOUT_CHANGED}: {layout}", fingerprint=fingerprint)
     reason = _mass_loss(previous, current.officers, max_loss)
     if reason is None:
         return Verdict("changed" if changes else "unchanged", changes, fingerprint=fingerprint)
@@ -260,3 +265,50 @@ def _mass_loss(
     if len(before) >= 2 and lost > max_loss * len(before) and len(after) < max_loss * len(before):
         return f"{lost} of {len(before)} officers disappeared at once"
     return None
+
+
+LAYOUT_CHANGED = "layout changed"
+
+
+def layout_change(previous: Sequence[Officer], current: Sequence[Officer]) -> str | None:
+    """Why ``current`` looks like a page read with the wrong layout, or None.
+
+    Real boards change a few seats at a time and keep their columns: officers that
+    all lose every role at once, a column that empties for everyone, or names that
+    read as dates or job titles mean the page changed, not the board.
+    """
+    old, new = _comparable(previous, current)
+    before = {k: m.officer for k, m in merge(old).items() if m.officer.active}
+    after = {k: m.officer for k, m in merge(new).items()}
+    if not before or not after:
+        return None
+    if sum(1 for o in before.values() if o.roles) >= 2 and not any(o.roles for o in after.values()):
+        return "no officer has a role any more (the role column vanished)"
+    dated = sum(1 for o in before.values() if o.appointed)
+    if dated >= 2 and dated * 2 >= len(before) and not any(o.appointed for o in after.values()):
+        return "no officer has an appointment date any more (the column vanished)"
+    stripped = [k for k, o in before.items() if o.roles and k in after and not after[k].roles]
+    if len(stripped) >= 2:
+        return f"{len(stripped)} officers lost every role at once"
+    joined = [o.name for k, o in after.items() if k not in before and o.active]
+    odd = [name for name in joined if not looks_like_name(name)]
+    if odd and len(odd) * 2 >= len(joined):
+        return f"{len(odd)} new name(s) do not read as names, e.g. {odd[0]!r}"
+    return None
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}")
+_ITEM_ID = re.compile(r"^Q\d+$")  # a Wikidata person without a label
+
+
+def looks_like_name(name: str) -> bool:
+    """A person's or a company's name, not a date, a number or a job title."""
+    text = name.strip()
+    if not text or _ITEM_ID.match(text):
+        return bool(text)
+    if _DATE_LIKE.search(text) or len(text) > 120 or len(text.split()) > 12:
+        return False
+    digits = sum(c.isdigit() for c in text)
+    if digits * 3 > len(text) or not any(c.isalpha() for c in text):
+        return False
+    return not (split_roles(text) and split_roles(text) <= KNOWN_ROLES)

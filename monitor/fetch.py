@@ -316,7 +316,7 @@ def _gave_up(exc: FetchError, attempts: int, seconds: float) -> FetchError:
     if attempts == 1:
         return exc
     return FetchError(
-        f"{exc} (each of {attempts} attempts; gave up after {seconds:.0f}s)",
+        f"{exc} (on each of {attempts} attempts; gave up after {seconds:.0f}s)",
         url=exc.url,
         status=exc.status,
         transient=exc.transient,

@@ -140,6 +140,7 @@ _ROLE_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cto", ("首席技术官", "chief technology officer", "cto")),
     ("partner", ("执行事务合伙人", "合伙人", "managing partner", "partner")),
 )
+KNOWN_ROLES: frozenset[str] = frozenset(role for role, _ in _ROLE_PATTERNS)
 _ROLE_SPLIT = re.compile(r"\s*(?:兼|、|，|,|;|；|/|&|\band\b|\+)\s*", re.IGNORECASE)
 _ROLE_INDEX: dict[str, str] = {alias: role for role, aliases in _ROLE_PATTERNS for alias in aliases}
 

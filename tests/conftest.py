@@ -257,3 +257,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # `scripts/check --fast` asks for fewer generated examples; the full run keeps hypothesis's.
 hypothesis.settings.register_profile("fast", max_examples=20)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that takes a PostgreSQL database by another way than ``db_url`` (the
+    ``pg_url`` fixture, a ``postgresql`` parameter) is a ``postgres`` test too."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "pg_url" in getattr(item, "fixturenames", ()) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A command run in-process (CliRunner, `run --once`) configures logging for its own
+    process; put it back after every test so the next one sees the defaults."""
+    with _restored_logging():
+        yield

@@ -97,7 +97,7 @@ def test_error_page_with_http_200_is_not_everyone_leaving(setup: Path, server: P
     assert run_cli("-c", str(setup), "check").returncode == 0
     server.set("/wuhan", "<html><body><h1>Service busy, try again later</h1></body></html>")
     held = run_cli("-c", str(setup), "check", "--all")
-    assert held.returncode == 0, held.stderr
+    assert held.returncode == 1, held.stderr  # a held check is a failure: the source is blind
     assert "HELD" in held.stderr and "no officer rows" in held.stderr
     assert events_json(setup) == []
     status = run_cli("-c", str(setup), "status", "--json")
@@ -106,7 +106,7 @@ def test_error_page_with_http_200_is_not_everyone_leaving(setup: Path, server: P
     assert wuhan["healthy"] is False and "no officer rows" in wuhan["health_reason"]
 
     # The same error page again is still not a change; the real page returns quietly.
-    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 1
     assert events_json(setup) == []
     server.set("/wuhan", registry_page(WUHAN, BEFORE_WUHAN))
     assert run_cli("-c", str(setup), "check", "--all").returncode == 0
@@ -120,7 +120,7 @@ def test_mass_departure_is_emitted_once_confirmed(setup: Path, server: PageServe
     server.set("/auto", registry_page(AUTO, big))
     assert run_cli("-c", str(setup), "check", "--all").returncode == 0
     server.set("/auto", registry_page(AUTO, big[:2]))
-    assert run_cli("-c", str(setup), "check", "--all").returncode == 0
+    assert run_cli("-c", str(setup), "check", "--all").returncode == 1
     assert events_json(setup) == []  # held back: could be a partial page
     assert run_cli("-c", str(setup), "check", "--all").returncode == 0
     left = events_json(setup)

@@ -110,3 +110,5 @@ def test_a_watch_list_that_watches_nothing_is_not_just_ok(tmp_path: Path) -> Non
     result = invoke("validate", "-c", str(empty))
     assert "watches nothing" in result.stderr
     assert ": OK" not in result.stdout
+    checked = invoke("check", "-c", str(empty))
+    assert checked.exit_code == 0 and "nothing to check" in checked.stderr

@@ -4,6 +4,7 @@ is true and what to do."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,7 +103,9 @@ def test_a_timeout_after_retries_says_how_long_it_really_took() -> None:
 
     with silent() as hang:
         message = asyncio.run(fetch(hang))
-    assert "no complete answer within 0.3s (each of 3 attempts; gave up after 1s)" in message
+    assert re.search(
+        r"no complete answer within 0\.3s \(on each of 3 attempts; gave up after \ds\)", message
+    )
 
 
 def test_a_duplicate_source_is_named_by_its_line_not_a_tuple(tmp_path: Path) -> None:

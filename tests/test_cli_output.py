@@ -116,7 +116,8 @@ def test_tables_label_their_dates_and_say_the_change_in_words(watched: Path) -> 
     assert timeline[0] == "Timeline of 雷军:"
     assert timeline[1].split()[:4] == ["EFFECTIVE", "DETECTED", "(UTC)", "CHANGE"]
     status = invoke(watched, "status").stdout
-    assert "{" not in status
+    assert "{" not in status and "[" not in status  # sections in words, not Python or JSON
+    assert "deliveries: 0 pending" in status
     assert not ANSI.search(checked.stdout + checked.stderr + status)  # not a terminal
 
 
@@ -147,3 +148,18 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     assert not output.colour_enabled(_Terminal())
     painted = output.table(["change"], [["left"]], colour=lambda *_: "red", enabled=True)
     assert ANSI.search(painted[1]) and "left" in painted[1]
+
+
+def test_status_sections_read_as_words() -> None:
+    from monitor.cli import _section_lines
+
+    processes = [{"role": "run", "host": "box", "pid": 7, "heartbeat_seconds_ago": 1.5}]
+    assert _section_lines("processes", processes) == [
+        "processes: 1",
+        "  - role run, host box, pid 7, heartbeat_seconds_ago 1.5",
+    ]
+    deliveries = {"pending": 2, "dead": 1, "attention": [{"id": 3, "status": "dead"}]}
+    assert _section_lines("deliveries", deliveries) == [
+        "deliveries: 2 pending, 1 dead",
+        "  attention: id 3, status dead",
+    ]

@@ -158,6 +158,7 @@ def monitor(config: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.e2e
 def test_a_kill_mid_delivery_repeats_nothing_accepted_and_delays_nothing(
     tmp_path: Path,
     server: PageServer,
@@ -191,6 +192,7 @@ def test_a_kill_mid_delivery_repeats_nothing_accepted_and_delays_nothing(
     assert fast.requests[0].headers.get("Idempotency-Key") not in (None, keys[0])
 
 
+@pytest.mark.e2e
 def test_sigterm_lets_a_send_under_way_finish_and_records_it(
     tmp_path: Path,
     server: PageServer,

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.diff import assess, diff
+from monitor.diff import Verdict, assess, diff
 from monitor.model import Extraction, Officer
 
 CO = "Example Co., Ltd."
@@ -199,3 +199,42 @@ def test_an_empty_html_extraction_stays_held() -> None:
     first = assess(before, Extraction((), rows_seen=0))
     again = assess(before, Extraction((), rows_seen=0), pending=first.fingerprint or None)
     assert again.kind == "suspect" and not again.changes
+
+
+# --- a layout change is never a board change ---------------------------------------
+
+
+BOARD = [
+    officer("Lei Jun", "Chairman", appointed="2010-04-06"),
+    officer("Liu De", "Director", appointed="2012-05-01"),
+    officer("Wang Hua", "Supervisor", appointed="2015-07-01"),
+]
+
+
+def _held_twice(after: list[Officer]) -> Verdict:
+    current = Extraction(tuple(after), rows_seen=len(after))
+    first = assess(BOARD, current)
+    assert first.kind == "suspect" and first.reason and first.reason.startswith("layout changed")
+    return assess(BOARD, current, pending=first.fingerprint)
+
+
+def test_a_vanished_role_column_is_a_layout_change_even_when_seen_twice() -> None:
+    after = [officer(o.name, "", appointed=o.appointed or "") for o in BOARD]
+    second = _held_twice(after)
+    assert second.kind == "suspect" and not second.changes
+
+
+def test_names_that_read_as_dates_are_a_layout_change() -> None:
+    after = [officer(o.appointed or "", "Director") for o in BOARD]
+    assert _held_twice(after).kind == "suspect"
+
+
+def test_officers_losing_every_role_at_once_is_a_layout_change() -> None:
+    after = [officer("Lei Jun", ""), officer("Liu De", ""), officer("Wang Hua", "Supervisor")]
+    assert _held_twice([replace(o, appointed="2010-01-01") for o in after]).kind == "suspect"
+
+
+def test_one_new_officer_and_one_lost_role_are_ordinary_changes() -> None:
+    after = [*BOARD[:2], officer("Wang Hua", "", appointed="2015-07-01")]
+    after.append(officer("Zeng Xuezhong", "Director", appointed="2021-12-07"))
+    assert assess(BOARD, Extraction(tuple(after), rows_seen=4)).kind == "changed"

@@ -125,6 +125,13 @@ def test_every_name_of_a_list_with_roles() -> None:
         assert _has(found, name, "Quarry Point", "left"), _triples(found)
 
 
+def test_a_second_name_shares_the_first_ones_verb() -> None:
+    text = "Quarry Point Inc said Mary Cronin will take over as chairman and Tom Murphy as acting president."
+    found = _read(text)
+    assert _has(found, "Mary Cronin", "Quarry Point", "joined")
+    assert _has(found, "Tom Murphy", "Quarry Point", "joined"), _triples(found)
+
+
 def test_names_with_initials_and_suffixes_stay_whole() -> None:
     text = (
         "Quarry Point Inc said G.H. Larkin, Samuel T. Boyd Jr. and Owen Pratt III "
@@ -234,6 +241,12 @@ def test_a_coming_change_without_a_year_lies_ahead() -> None:
     text = "Osprey Foods Inc said Nina Park will retire as president on April 30."
     found = _read(text)
     assert [s.date for s in found if s.person == "Nina Park"] == ["2024-04-30"]
+
+
+def test_a_meeting_day_without_a_year_is_no_history() -> None:
+    text = "Osprey Foods Inc said it nominated Lena Strom for election to its board at the May 19 meeting."
+    found = _read(text, date(1987, 3, 3))
+    assert _has(found, "Lena Strom", "Osprey Foods", "joined"), _triples(found)
 
 
 def test_a_past_change_without_a_year_lies_behind() -> None:

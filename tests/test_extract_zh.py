@@ -307,3 +307,40 @@ def test_a_change_told_at_a_named_company_is_not_also_guessed_at_another() -> No
         "远山科技（300123）股价当日上涨。\n郑明辞去董事职务。"
     )
     assert {(s.person, s.company) for s in _read(text)} == {("郑明", "蓝海集团有限公司")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the role between 新增 and the person after it
+        ("远山资本管理有限公司发生工商变更，新增监事钱立。", {("钱立", "joined", "supervisor")}),
+        # the predecessor gives up the post the successor takes
+        (
+            "远山保险股份有限公司董事会选举周平担任董事长，接替已届退休年龄的吴刚。",
+            {("周平", "joined", "chairman"), ("吴刚", "left", "chairman")},
+        ),
+        # one change told by two verbs names the office once
+        (
+            "工商信息显示，郑明已退出远山投资有限公司、蓝海科技有限公司，并卸任上述公司的董事职务。",
+            {("郑明", "left", "director")},
+        ),
+    ],
+)
+def test_roles_told_away_from_the_verb(sentence: str, expected: set[tuple[str, str, str]]) -> None:
+    assert {(s.person, s.change, s.role) for s in _read(sentence)} == expected
+
+
+def test_a_rumour_governs_every_verb_after_it() -> None:
+    text = HEAD + "有消息称，董事长张海将辞职，总经理李明将接任董事长。"
+    assert _read(text) == []
+    # and a sentence without the rumour is news
+    assert {s.person for s in _read(HEAD + "董事长张海辞职，总经理李明接任董事长。")} == {
+        "张海",
+        "李明",
+    }
+
+
+def test_a_verb_without_an_object_leaves_no_company_after_it() -> None:
+    text = "蓝海科技（300888）公告。5月，副总裁周敏离职后加盟了远山科技，担任远山科技首席运营官。"
+    found = {(s.person, s.company, s.change) for s in _read(text)}
+    assert found == {("周敏", "蓝海科技", "left"), ("周敏", "远山科技", "joined")}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, PageServer
 from sqlalchemy import select
 
@@ -35,6 +36,7 @@ asyncio.run(Daemon(loaded, store, options, on_cycle=on_cycle).run())
 """
 
 
+@pytest.mark.e2e
 def test_a_kill_right_after_the_third_failure_keeps_the_unhealthy_alert(
     server: PageServer, tmp_path: Path, db_url: str
 ) -> None:

@@ -127,6 +127,7 @@ def run_on_a_terminal(*args: str) -> tuple[int, str, str]:
     return process.wait(timeout=30), stdout, terminal.decode()
 
 
+@pytest.mark.e2e
 def test_check_shows_progress_on_a_terminal(tmp_path: Path, slow_registry: str) -> None:
     code, stdout, terminal = run_on_a_terminal(
         "-c", str(watch_list(tmp_path, slow_registry)), "check"
@@ -145,6 +146,7 @@ def test_check_prints_nothing_extra_without_a_terminal(tmp_path: Path, slow_regi
     assert result.stdout == "checked 2 source(s): 0 change(s), 0 failed, 2 parsed\n"
 
 
+@pytest.mark.e2e
 def test_the_first_pass_of_run_shows_progress_and_log_lines_stay_whole(
     tmp_path: Path, slow_registry: str
 ) -> None:

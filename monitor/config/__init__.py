@@ -14,6 +14,7 @@ from monitor.config.interpolate import interpolate
 from monitor.config.models import Channel, Company, Config, Person
 from monitor.config.yamlpos import Document, KeyPath, load_document
 from monitor.errors import ConfigError
+from monitor.sources.base import source_key
 
 DEFAULT_CONFIG = "config/monitor.yaml"
 
@@ -54,9 +55,18 @@ class Loaded:
     config: Config
     file: str
     secrets: frozenset[str] = field(default=frozenset())
+    # Where each key sits in the file, for errors found after loading (e.g. channels).
+    doc: Document | None = field(default=None, compare=False, repr=False)
+
+    def error(self, path: KeyPath, message: str, *, hint: str | None = None) -> ConfigError:
+        if self.doc is None:
+            return ConfigError(message, file=self.file, hint=hint)
+        return self.doc.error(path, message, hint=hint)
 
 
-def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Loaded:
+def load_config(
+    path: str | Path, env: Mapping[str, str] | None = None, *, channels_optional: bool = False
+) -> Loaded:
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -69,26 +79,34 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Loade
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file: {exc}", file=file) from None
-    return load_config_text(text, file, env)
+    return load_config_text(text, file, env, channels_optional=channels_optional)
 
 
 def load_config_text(
-    text: str, file: str = "<config>", env: Mapping[str, str] | None = None
+    text: str,
+    file: str = "<config>",
+    env: Mapping[str, str] | None = None,
+    *,
+    channels_optional: bool = False,
 ) -> Loaded:
+    """``channels_optional``: for commands that send nothing, a channel whose ``${VAR}``
+    is unset is not an error (its URL is never used)."""
     doc = load_document(text, file)
     if not isinstance(doc.data, dict):
         raise doc.error(
             (), "the top level must be a mapping of keys (state, defaults, channels, ...)"
         )
-    secrets = interpolate(doc, os.environ if env is None else env)
+    optional = ("channels",) if channels_optional else ()
+    secrets = interpolate(doc, os.environ if env is None else env, optional=optional)
     try:
         config = Config.model_validate(doc.data)
     except ValidationError as exc:
         raise ConfigErrors([_convert(doc, err) for err in exc.errors()]) from None
-    problems = list(_cross_check(doc, config))
+    state = _check_state(doc, config.state)
+    problems = [*([state] if state else []), *_cross_check(doc, config)]
     if problems:
         raise ConfigErrors(problems)
-    return Loaded(config, file, frozenset(s for s in secrets if s))
+    return Loaded(config, file, frozenset(s for s in secrets if s), doc)
 
 
 def _real_path(doc: Document, loc: tuple[Any, ...]) -> KeyPath:
@@ -180,7 +198,7 @@ def _cross_check(doc: Document, config: Config) -> list[ConfigError]:
     for section, entries in (("people", config.people), ("companies", config.companies)):
         for i, entry in enumerate(entries):
             for j, spec in enumerate(entry.sources):
-                key = spec.name or f"{entry.name} · {spec.kind} · {spec.locator()}"
+                key = source_key(spec)
                 if key in keys:
                     first = doc.error(keys[key], "")
                     problems.append(
@@ -192,3 +210,32 @@ def _cross_check(doc: Document, config: Config) -> list[ConfigError]:
                     )
                 keys[key] = (section, i, "sources", j)
     return problems
+
+
+_STATE_HINT = "write sqlite:///state/monitor.db (a file) or postgresql+psycopg://user@host/db"
+
+
+def _check_state(doc: Document, state: str) -> ConfigError | None:
+    """The state URL must name a database kind whose driver is installed."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        url = make_url(state)
+    except ArgumentError:
+        return doc.error(("state",), f"{state!r} is not a database URL", hint=_STATE_HINT)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # as the store opens it
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        return doc.error(("state",), f"unknown database kind {url.drivername!r}", hint=_STATE_HINT)
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        return doc.error(
+            ("state",),
+            f"the database driver for {url.drivername!r} is not installed ({exc})",
+            hint=f"install the driver, or {_STATE_HINT}",
+        )
+    return None

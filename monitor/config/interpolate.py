@@ -17,15 +17,36 @@ _REF = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def interpolate(doc: Document, env: Mapping[str, str]) -> set[str]:
+def interpolate(
+    doc: Document, env: Mapping[str, str], *, optional: tuple[str, ...] = ()
+) -> set[str]:
     """Substitute environment references in ``doc.data`` in place.
 
     Returns the set of substituted values that came from the environment: they
-    are treated as secrets and redacted wherever the product prints text.
+    are treated as secrets and redacted wherever the product prints text. An unset
+    variable is an error, except under the top-level keys in ``optional`` (a command
+    that sends nothing does not need the channels' secrets), where it becomes "".
     """
     secrets: set[str] = set()
+    if optional and isinstance(doc.data, dict):
+        blank = _Blank(env)
+        doc.data = {
+            key: _walk(value, (key,), doc, blank if key in optional else env, secrets)
+            for key, value in doc.data.items()
+        }
+        return secrets
     doc.data = _walk(doc.data, (), doc, env, secrets)
     return secrets
+
+
+class _Blank(dict[str, str]):
+    """An environment in which every unset variable reads as ""."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __missing__(self, name: str) -> str:
+        return ""
 
 
 def _walk(

@@ -69,6 +69,9 @@ class Defaults(Strict):
     operator_notify: list[str] = Field(
         default=[], description="channels for source health alerts and dead deliveries"
     )
+    unhealthy_after: int = Field(
+        default=3, ge=1, description="failed or held checks in a row before the operator hears"
+    )
     user_agent: str = Field(
         default=DEFAULT_USER_AGENT,
         description="the User-Agent header sent to every host",

@@ -71,7 +71,7 @@ def register(main: click.Group) -> None:
         type=click.FloatRange(min=0),
         default=10.0,
         show_default=True,
-        help="Seconds in-flight checks get to finish after SIGTERM.",
+        help="Seconds in-flight checks and deliveries get to finish after SIGTERM.",
     )
     @click.pass_obj
     def run(
@@ -79,7 +79,7 @@ def register(main: click.Group) -> None:
     ) -> None:
         """Run the monitor: check every source on its schedule and deliver alerts.
 
-        SIGTERM or SIGINT stops it (exit 0); SIGHUP re-reads the config, keeping
+        SIGTERM stops it (exit 0), as does Ctrl-C (exit 130); SIGHUP re-reads the config, keeping
         the running one if the new file has an error.
         """
         from monitor.daemon import Daemon, Options

@@ -59,10 +59,11 @@ class Options:
     once: bool = False
     http: tuple[str, int] | None = None
     watch: bool = False  # reload when the config file changes
-    grace: float = 10.0  # seconds in-flight checks get to finish on shutdown
+    grace: float = 10.0  # seconds in-flight checks and deliveries get to finish on shutdown
     deliver_every: float = 30.0  # seconds between outbox sweeps (retries, digests)
     max_sleep: float = 60.0  # the dispatcher wakes at least this often
-    unhealthy_after: int = 3  # failures in a row before the operator is told
+    # failures in a row before the operator is told (None: `defaults.unhealthy_after`)
+    unhealthy_after: int | None = None
     signals: bool = True  # install SIGTERM/SIGINT/SIGHUP handlers
 
 
@@ -122,7 +123,7 @@ class Daemon:
         self._alerts: deque[OperatorAlert] = deque()
         self.operator_hook = OperatorHook(
             loaded.config.defaults.operator_notify,
-            self.options.unhealthy_after,
+            self.options.unhealthy_after or loaded.config.defaults.unhealthy_after,
             self._alerts.append,
         )
         store.health_hooks[:] = [
@@ -161,8 +162,8 @@ class Daemon:
             return await self._run_once()
         loop = asyncio.get_running_loop()
         if self.options.signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self.stop)
+            loop.add_signal_handler(signal.SIGTERM, self.stop)
+            loop.add_signal_handler(signal.SIGINT, self._interrupt)
             loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         server = None
         if self.options.http:
@@ -179,6 +180,11 @@ class Daemon:
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                     loop.remove_signal_handler(sig)
         return self._exit_code
+
+    def _interrupt(self) -> None:
+        """Ctrl-C: the same orderly stop, ending with the shell's status for it (130)."""
+        self._exit_code = 130
+        self.stop()
 
     def stop(self) -> None:
         """Take no new work; ``run`` then finishes in-flight checks within the grace period."""
@@ -254,11 +260,14 @@ class Daemon:
         config = self.loaded.config
         records = [source_record(s, config) for s in self.runtime.sources.values()]
         rows = await asyncio.to_thread(self.store.sync_sources, records, self.clock())
+        await asyncio.to_thread(self.store.retire_others, list(rows), self.clock())
         in_flight = {k for b in self._batches.values() for k in b.keys}
         self.queue.discard([k for k in self.queue.queued() if k not in rows])
         for key, row in rows.items():
             self.failures[key] = row.consecutive_failures
-            if key not in in_flight and key not in self.queue:
+            queued = self.queue.when(key)
+            # A reload that shortened an interval brings a planned check forward.
+            if key not in in_flight and (queued is None or row.next_check_at < queued):
                 self.queue.push(key, row.next_check_at)
         for key in list(self.failures):
             if key not in rows:
@@ -447,6 +456,9 @@ class Daemon:
             if isinstance(hook, OutboxHook):
                 hook.loaded = loaded
         self.operator_hook.channels = tuple(loaded.config.defaults.operator_notify)
+        self.operator_hook.threshold = (
+            self.options.unhealthy_after or loaded.config.defaults.unhealthy_after
+        )
         await self._sync()
         self._close_retired()
         self._reschedule()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import ipaddress
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+from monitor.errors import ConfigError
 
 log = logging.getLogger("monitor.daemon")
 
@@ -29,7 +34,13 @@ def parse_address(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ValueError(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
-    return host.strip("[]") or "0.0.0.0", int(port)
+    host = host.strip("[]") or "0.0.0.0"
+    if re.fullmatch(r"[\d.]+", host) or ":" in host:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ValueError(f"{host!r} in {value!r} is not an IP address") from None
+    return host, int(port)
 
 
 def response(status: int, content_type: str, body: str) -> bytes:
@@ -59,6 +70,13 @@ async def serve(host: str, port: int, handler: Handler) -> asyncio.Server:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(on_client, host, port)
+    try:
+        server = await asyncio.start_server(on_client, host, port)
+    except OSError as exc:  # in use, no such interface, a name that does not resolve
+        reason = "the port is already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise ConfigError(
+            f"cannot serve health on {host}:{port}: {reason or exc}",
+            hint="choose another --http HOST:PORT (or MONITOR_HTTP), or stop what uses it",
+        ) from None
     log.info("health endpoint on http://%s:%d/healthz and /metrics", host, port)
     return server

@@ -13,6 +13,7 @@ from typing import Literal
 
 from sqlalchemy import Connection
 
+from monitor.diff import LAYOUT_CHANGED
 from monitor.notify.messages import Format, Message, render_notice
 from monitor.store import HealthStep, utcnow
 
@@ -21,12 +22,17 @@ log = logging.getLogger("monitor.daemon")
 Transition = Literal["unhealthy", "recovered"]
 
 
-def transition(before: int, failed: bool, threshold: int) -> Transition | None:
-    """``unhealthy`` on the check that makes ``threshold`` failures in a row;
-    ``recovered`` on the first success after that."""
-    if failed and before + 1 == threshold:
+def transition(
+    before: int, failed: bool, threshold: int, *, urgent: bool = False, told: bool = False
+) -> Transition | None:
+    """``unhealthy`` on the check that makes ``threshold`` failures in a row, or at once
+    when ``urgent`` (a page whose layout changed will not mend itself); ``told`` says
+    the operator already heard about this run of failures. ``recovered`` on the first
+    success after an ``unhealthy``."""
+    told = told or before >= threshold
+    if failed and not told and (before + 1 == threshold or urgent):
         return "unhealthy"
-    if not failed and before >= threshold:
+    if not failed and told:
         return "recovered"
     return None
 
@@ -41,6 +47,8 @@ class OperatorAlert:
 
     @property
     def title(self) -> str:
+        if self.kind == "unhealthy" and self.error and self.error.startswith(LAYOUT_CHANGED):
+            return f"monitor: source unhealthy, {LAYOUT_CHANGED}: {self.source}"
         if self.kind == "unhealthy":
             return f"monitor: source unhealthy after {self.failures} failed checks: {self.source}"
         return f"monitor: source recovered: {self.source}"
@@ -48,12 +56,33 @@ class OperatorAlert:
     def body(self) -> str:
         if self.kind == "unhealthy":
             return (
-                f"The source {self.source} ({self.url}) failed {self.failures} checks in a row.\n"
+                f"The source {self.source} ({self.url}) failed or was held back "
+                f"{self.failures} check(s) in a row.\n"
                 f"Last error: {self.error or '-'}\n"
                 "No officer changes are seen from it until it works again; "
                 "`monitor status` shows every source's health."
             )
         return f"The source {self.source} ({self.url}) works again after {self.failures} failures."
+
+
+def alert_for(step: HealthStep, threshold: int) -> OperatorAlert | None:
+    """The operator alert one check earns, from the failures in a row before it. Pure.
+
+    A held check (an answer not trusted) counts as a failure (``step.failed``): a
+    source that shows a maintenance page for days is as blind as one that does not
+    answer. A changed layout is told at once, and only once.
+    """
+    urgent = _layout(step.error)
+    told = bool(step.failures_before and _layout(step.reason_before))
+    kind = transition(step.failures_before, step.failed, threshold, urgent=urgent, told=told)
+    if kind is None:
+        return None
+    failures = step.failures_before + (1 if step.failed else 0)
+    return OperatorAlert(kind, step.source, step.url, failures, step.error)
+
+
+def _layout(reason: str | None) -> bool:
+    return bool(reason and reason.startswith(LAYOUT_CHANGED))
 
 
 def render(alert: OperatorAlert, fmt: Format) -> Message:
@@ -77,13 +106,7 @@ class OperatorHook:
 
     def alerts(self, steps: Sequence[HealthStep]) -> list[OperatorAlert]:
         """The alerts these checks earn. Pure."""
-        found: list[OperatorAlert] = []
-        for step in steps:
-            kind = transition(step.failures_before, step.failed, self.threshold)
-            if kind is not None:
-                failures = step.failures_before + (1 if step.failed else 0)
-                found.append(OperatorAlert(kind, step.source, step.url, failures, step.error))
-        return found
+        return [a for step in steps if (a := alert_for(step, self.threshold)) is not None]
 
     def __call__(self, conn: Connection, steps: Sequence[HealthStep]) -> None:
         from monitor.notify.outbox import enqueue_operator

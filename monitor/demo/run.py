@@ -27,6 +27,7 @@ from monitor.demo.receiver import Receiver
 from monitor.demo.simulator import Registry
 from monitor.notify import install
 from monitor.notify.outbox import summary
+from monitor.output import role_text
 from monitor.query import timeline
 from monitor.store import EventRecord, Store, utcnow
 
@@ -41,7 +42,7 @@ channels:
     title_template: >-
       {{% if origin == 'news' and not confirmed %}}[news] {{% endif %}}
       {{{{ person }}}} {{{{ verb }}}} {{{{ company }}}}
-      {{% if role_summary %}} — {{{{ role_summary }}}}{{% endif %}}
+      {{% if role_as_written %}} — {{{{ role_as_written }}}}{{% endif %}}
     body_template: |-
       effective  {{{{ effective_date or 'not stated' }}}}
       source     {{{{ source }}}}
@@ -74,9 +75,7 @@ Echo = Callable[[str], None]
 
 
 def alert_text(event: EventRecord) -> str:
-    role = f" — {event.role}" if event.role else ""
-    if event.change == "role_changed":
-        role = f" — {event.previous_role or '-'} → {event.role or '-'}"
+    role = f" — {role_text(event)}" if event.role_text or event.role else ""
     when = f" (effective {event.effective_date})" if event.effective_date else ""
     return f"{event.person} {event.change.replace('_', ' ')} {event.company}{role}{when}"
 
@@ -214,7 +213,7 @@ async def run_demo(echo: Echo, speed: float = 1.0) -> int:
     echo(f"  {'effective':<10}  {'change':<8}  company  [role]\n")
     for event in lei:
         when = event.effective_date or "-"
-        echo(f"  {when:<10}  {event.change:<8}  {event.company}  [{event.role or '-'}]\n")
+        echo(f"  {when:<10}  {event.change:<8}  {event.company}  [{role_text(event)}]\n")
     zeng = timeline(events, config, "Zeng Xuezhong")
     for event in zeng:
         echo(f"\nAnd: {alert_text(event)}\n")

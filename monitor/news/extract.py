@@ -309,15 +309,44 @@ def _drafts(s: _Sentence) -> list[_Draft]:
     for i in range(len(s.triggers)):
         if not _hedged(s, i):
             out.extend(_trigger_drafts(s, i))
+    out += _elided(s, out)
     return _inherit_roles(_succession_roles(s, out))
 
 
+_AND_BEFORE = re.compile(r"(?:,\s*|\s)and\s+$")
+_AS_AFTER = re.compile(r"\s*,?\s*as\s+")
+
+
+def _elided(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
+    """ "Cronin will take over as chairman and Murphy as acting president": the second
+    name shares the first one's verb (English)."""
+    out: list[_Draft] = []
+    for d in drafts:
+        if d.person.pronoun or HAN.search(d.person.text) or d.person.start > d.at:
+            continue
+        for p in s.people:
+            if p.start <= d.at or p.pronoun or any(x.person == p for x in (*drafts, *out)):
+                continue
+            if any(d.at < t.start < p.start for t in s.triggers if t.start != d.at):
+                break
+            if _AND_BEFORE.search(s.text, 0, p.start) and _AS_AFTER.match(s.text, p.end):
+                end = _clause_end(s, p.end + 4, len(s.text), False)
+                roles = _labels(r for r in s.roles if p.end <= r.start and r.end <= end)
+                if roles:
+                    out.append(replace(d, person=p, roles=roles, previous=()))
+    return out
+
+
 def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
-    """ "A接替B担任R": A takes R and B gives it up; 担任 is not B's own change."""
-    out = list(drafts)
+    """ "A接替B担任R": A takes R and B gives it up; 担任 is not B's own change.
+    "A担任R，接替B": B gives up the R that A takes."""
+    out = _shared_roles(list(drafts))
     for t in s.triggers:
         if not (t.chinese and t.kind == lx.SUCCESSION):
             continue
+        new = {d.person for d in out if d.at == t.start and d.change == lx.JOINED}
+        taken = next((d.roles for d in out if d.person in new and d.roles), ())
+        out = [replace(d, roles=taken) if d.at == t.start and not d.roles else d for d in out]
         old = next((p for p in s.people if p.start >= t.end and not p.pronoun), None)
         verb = next((u for u in s.triggers if old and u.start == old.end), None)
         if old is None or verb is None or verb.change != lx.JOINED:
@@ -326,6 +355,18 @@ def _succession_roles(s: _Sentence, drafts: list[_Draft]) -> list[_Draft]:
         roles = next((d.roles for d in mine if d.roles), ())
         out = [d for d in out if d not in mine]
         out = [replace(d, roles=d.roles or roles) if d.at == t.start else d for d in out]
+    return out
+
+
+def _shared_roles(drafts: list[_Draft]) -> list[_Draft]:
+    """ "退出X、Y等三家公司，并卸任上述公司的董事职务": a Chinese sentence that tells one
+    person's change with two verbs names the office once, for both."""
+    out: list[_Draft] = []
+    for d in drafts:
+        if not d.roles:
+            same = (o for o in drafts if o.person == d.person and o.change == d.change)
+            d = replace(d, roles=next((o.roles for o in same if o.roles), ()))
+        out.append(d)
     return out
 
 
@@ -377,6 +418,8 @@ def _hedged(s: _Sentence, i: int) -> bool:
     if t.chinese:
         if lx.ZH_HEDGE.search(window) or lx.ZH_HEDGE_AFTER.match(after):
             return True
+        if zh.RUMOUR.search(_masked(s, 0, t.start)):
+            return True  # 有消息称，甲拟辞职，乙将接任: the rumour governs both verbs
         return t.text == "担任" and lx.ZH_STATE.search(s.text[: t.start]) is not None
     if lx.EN_HEDGE.search(window) or lx.EN_HEDGE_AFTER.match(after) or en.HEDGE.search(window):
         return True
@@ -615,7 +658,9 @@ def _objects(s: _Sentence, k: int, hi: int) -> list[PersonMention]:
     takes = t.kind in (lx.SUCCESSION, lx.SUCCEEDED_BY, lx.AFTER) or (
         t.kind == lx.TRANS and not t.passive
     )
-    return _first_after(s, t.end, hi) if takes else []
+    if not takes:
+        return []
+    return [p for p in _first_after(s, t.end, hi) if not _next_subject(s, k, p)]
 
 
 _TAKES_FROM = re.compile(r"^\s*from\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -642,6 +687,7 @@ def _targets(s: _Sentence, t: TriggerMention, hi: int) -> list[Target]:
     after = [c for c in s.companies if t.end <= c.start and c.end <= hi]
     if t.chinese:  # 离职6天后，另一家企业X发布公告: after a Chinese verb, only in its clause
         after = [c for c in after if not _ZH_CLAUSE_END.search(s.text, t.end, c.start)]
+        after = [] if t.text in zh.NO_OBJECT else after  # 离职后加盟了X: X is not left
     after = [c for c in after if not _PARENT_REF.search(s.text[max(0, c.start - 30) : c.start])]
     if t.change == lx.JOINED:
         after = [c for c in after if not _FROM.search(s.text[: c.start])]
@@ -711,9 +757,12 @@ _FROM_ROLE = re.compile(
 def _roles_near_person(
     s: _Sentence, person: PersonMention, t: TriggerMention, change: str
 ) -> tuple[str, ...]:
-    """ "Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name."""
+    """ "Acme's CFO Jane Doe resigned", "董事长张三辞职": the role stands next to the name;
+    "新增监事罗某": between the verb and the name after it."""
     if person.start > t.start:
-        return ()
+        if not t.chinese:
+            return ()
+        return _labels(r for r in s.roles if _between(r, t.end, person.start))
     lo = max(0, person.start - 40)
     near = [
         r
@@ -811,7 +860,11 @@ def _finish(
         not draft.roles or zh.is_history(when, context.published, context.latest_year)
     ):
         return None  # a Chinese change names its office; one years before is career history
-    if not HAN.search(s.text) and en.is_history(when, context.published):
+    if (
+        not HAN.search(s.text)
+        and _year_told(s, resolved, when)  # "the May 19 meeting" is no history
+        and en.is_history(when, context.published)
+    ):
         return None
     if draft.change == lx.JOINED and not draft.roles and en.NOT_OFFICE.match(s.text, draft.at):
         return None
@@ -832,6 +885,14 @@ def _finish(
         confidence=round(max(0.0, min(1.0, confidence)), 2),
     )
     return _Found(statement, person.watched or company.watched)
+
+
+def _year_told(s: _Sentence, resolved: list[PartialDate | None], when: str | None) -> bool:
+    """Whether the sentence writes the year of the date ``when`` (not inferred)."""
+    return any(
+        d.year is not None and v is not None and v.iso() == when
+        for d, v in zip(s.dates, resolved, strict=True)
+    )
 
 
 def _ordered(labels: tuple[str, ...]) -> list[str]:

@@ -92,6 +92,73 @@ def build(name: str, channel: Channel, secrets: frozenset[str]) -> Built:
     return Built(name, channel, apobj, _format_of(apobj[0]), display, secrets=secrets)
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A problem with a channel URL, found before anything is sent."""
+
+    path: tuple[str, ...]  # where the URL sits in the watch list
+    message: str
+    hint: str | None = None
+    error: bool = True  # False: a warning (the channel works, but not as written)
+
+
+# Query keys apprise reads for every service (URLBase.parse_url), besides each plugin's own.
+_COMMON_ARGS = frozenset(
+    {"format", "overflow", "emojis", "verify", "rto", "cto", "tz", "store", "interpret-emojis"}
+)
+
+
+def audit(config: Config, secrets: Iterable[str] = ()) -> list[Finding]:
+    """Channel URLs apprise cannot use (errors) or would use without part of what was
+    written (a warning naming the dropped query keys)."""
+    import apprise  # slow to import: only when the channels are checked
+
+    found: list[Finding] = []
+    hidden = frozenset(secrets)
+    for name, value in config.channels.items():
+        path = ("channels", name) if isinstance(value, str) else ("channels", name, "url")
+        url = config.channel(name).url
+        apobj = apprise.Apprise()
+        if not url.strip() or not apobj.add(encode_secrets(url, hidden)) or len(apobj) == 0:
+            shown = redact_url(url, hidden) if url.strip() else "an empty URL"
+            found.append(
+                Finding(
+                    path,
+                    f"apprise cannot send to {shown}: unknown service or missing parts",
+                    hint="write a full apprise URL, e.g. mailtos://user:pass@host?to=addr "
+                    "or json://host/path (see apprise's list of services)",
+                )
+            )
+            continue
+        dropped = _dropped_query_keys(url, apobj[0])
+        if dropped:
+            keys = ", ".join(f"`{k}`" for k in dropped)
+            found.append(
+                Finding(
+                    path,
+                    f"apprise ignores the query part {keys} of this URL: it is not sent",
+                    hint="for an HTTP header write `?+Name=value`, for a payload field "
+                    "`?:name=value` (json://, form://, xml://)",
+                    error=False,
+                )
+            )
+    return found
+
+
+def _dropped_query_keys(url: str, service: Any) -> list[str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    known = set(_COMMON_ARGS) | set(service.template_args) | set(service.template_tokens)
+    for spec in service.template_args.values():
+        alias = spec.get("alias_of") if isinstance(spec, dict) else None
+        known |= {alias} if isinstance(alias, str) else set(alias or ())
+    try:
+        query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    except ValueError:
+        return []
+    return [k for k, _ in query if k.lower() not in known and k[:1] not in "+-:"]
+
+
 class Channels:
     """Every channel of a watch list, built on first use and then reused."""
 

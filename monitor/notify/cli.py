@@ -100,6 +100,16 @@ def print_report(report: DeliveryReport, secrets: frozenset[str]) -> None:
     )
 
 
+def _warn_dropped(loaded: Loaded, names: list[str]) -> None:
+    """A SUCCESS that sent less than the URL says must not pass unnoticed."""
+    from monitor.notify.channels import audit
+
+    for finding in audit(loaded.config, loaded.secrets):
+        if not finding.error and finding.path[1] in names:
+            warning = loaded.error(finding.path, finding.message, hint=finding.hint)
+            click.echo(f"warning: {redact_text(str(warning), loaded.secrets)}", err=True)
+
+
 def register(main: click.Group) -> None:
     """Add the notification commands to the ``monitor`` command group."""
     _deliveries_commands(main)
@@ -119,7 +129,9 @@ def register(main: click.Group) -> None:
                 )
             if not known:
                 raise NotifyError(f"{loaded.file} defines no channels")
-            results = _probe(loaded, [channel] if channel else known)
+            names = [channel] if channel else known
+            _warn_dropped(loaded, names)
+            results = _probe(loaded, names)
             if as_json:  # JSON Lines: one object per channel
                 for item in results:
                     line = json.dumps(_probe_json(*item), ensure_ascii=False)

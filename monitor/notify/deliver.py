@@ -238,7 +238,7 @@ async def deliver_due(
     )
     report.sends = [sent for done, _ in batches for sent, _ in done]
     settlements = [item for done, _ in batches for _, item in done]
-    unsent = [row for _, left in batches for planned in left for row in planned.rows]
+    unsent = [row for _, left in batches for message in left for row in message.rows]
     await asyncio.to_thread(release, store.engine, unsent)
     _tally(report, settlements)
     for done in settlements:

@@ -105,7 +105,7 @@ class Source(ABC):
 
     @property
     def key(self) -> str:
-        return self.spec.name or f"{self.entity} · {self.spec.kind} · {self.spec.locator()}"
+        return self.spec.name or source_key(self.spec)
 
     @property
     def url(self) -> str:
@@ -121,6 +121,12 @@ class Source(ABC):
 
 def content_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+def source_key(spec: SourceSpec) -> str:
+    """What a source is remembered by: its kind and where it reads, not whose it is, so
+    renaming a company or person keeps its history (urlwatch keys jobs the same way)."""
+    return spec.name or f"{spec.kind} · {spec.locator()}"
 
 
 SpecT = TypeVar("SpecT", bound=type[SourceSpec])

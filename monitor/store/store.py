@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -102,6 +102,8 @@ class SourceRow:
     content_hash: str | None
     fingerprint: str | None
     pending_fingerprint: str | None
+    held_since: datetime | None = None
+    retired_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,15 @@ class CheckOutcome:
     @property
     def failed(self) -> bool:
         return self.status == "error"
+
+    @property
+    def held(self) -> bool:
+        """The answer was read but not trusted: nothing emitted, the source is blind."""
+        return self.status == "suspect"
+
+    @property
+    def counts_as_failure(self) -> bool:
+        return self.failed or self.held
 
 
 @dataclass(frozen=True)
@@ -203,8 +214,9 @@ class HealthStep:
     source: str
     url: str
     failures_before: int
-    failed: bool
+    failed: bool  # failed or held: either way the source saw nothing
     error: str | None = None
+    reason_before: str | None = None  # why the source was unhealthy before this check
 
 
 def _rfc3339(value: datetime) -> str:
@@ -282,9 +294,7 @@ class Store:
                     {"v": head_revision()},
                 )
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot prepare the state database {_safe(self.url)}: {exc}"
-            ) from None
+            raise StoreError(explain(exc, self.url)) from None
 
     def upgrade(self, revision: str = "head") -> None:
         """Run the Alembic migrations up to ``revision`` (the newest by default)."""
@@ -298,9 +308,7 @@ class Store:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot prepare the state database {_safe(self.url)}: {exc}"
-            ) from None
+            raise StoreError(explain(exc, self.url)) from None
 
     def _schema_revision(self) -> str | None:
         try:
@@ -339,8 +347,14 @@ class Store:
             changed = [
                 key
                 for key, row in existing.items()
-                if (row.kind, row.entity, row.url, row.interval_s)
-                != (wanted[key].kind, wanted[key].entity, wanted[key].url, wanted[key].interval_s)
+                if (row.kind, row.entity, row.url, row.interval_s, row.retired_at)
+                != (
+                    wanted[key].kind,
+                    wanted[key].entity,
+                    wanted[key].url,
+                    wanted[key].interval_s,
+                    None,
+                )
             ]
             for key in changed:
                 rec, row = wanted[key], existing[key]
@@ -349,7 +363,12 @@ class Store:
                     "entity": rec.entity,
                     "url": rec.url,
                     "interval_s": rec.interval_s,
+                    "retired_at": None,  # configured again
                 }
+                if rec.interval_s < row.interval_s:
+                    # A shorter interval counts from now, not from the old plan.
+                    soon = now + timedelta(seconds=rec.interval_s)
+                    values["next_check_at"] = min(row.next_check_at, soon)
                 if row.url != rec.url:
                     # A new address starts over: no validators, and (for news) a baseline.
                     values.update(
@@ -360,9 +379,26 @@ class Store:
             existing.update((row.key, row) for row in _rows_by_key(conn, reread))
         return {key: _source_row(row) for key, row in existing.items()}
 
-    def source_rows(self) -> list[SourceRow]:
+    def retire_others(self, keys: Iterable[str], now: datetime) -> int:
+        """Mark every source not in ``keys`` (the whole watch list) as retired."""
+        wanted = set(keys)
+        with self._lock, self.engine.begin() as conn:
+            current = conn.execute(
+                select(sources.c.id, sources.c.key).where(sources.c.retired_at.is_(None))
+            ).all()
+            gone = [row.id for row in current if row.key not in wanted]
+            for start in range(0, len(gone), 900):
+                part = gone[start : start + 900]
+                conn.execute(update(sources).where(sources.c.id.in_(part)).values(retired_at=now))
+        return len(gone)
+
+    def source_rows(self, *, retired: bool = False) -> list[SourceRow]:
+        """The sources of the watch list (and, with ``retired``, the ones it dropped)."""
+        query = select(sources).order_by(sources.c.key)
+        if not retired:
+            query = query.where(sources.c.retired_at.is_(None))
         with self.engine.connect() as conn:
-            return [_source_row(r) for r in conn.execute(select(sources).order_by(sources.c.key))]
+            return [_source_row(r) for r in conn.execute(query)]
 
     def reference(self, source_id: int) -> tuple[Officer, ...] | None:
         """The officers of the latest trusted snapshot, or None before the first one."""
@@ -398,15 +434,15 @@ class Store:
                 conn.execute(insert(snapshots), [_snapshot_row(o) for o in quiet])
             for outcome in outcomes:
                 created.extend(self._save_outcome(conn, outcome))
-            for failed, statement in ((False, _SUCCESS_UPDATE), (True, _FAILURE_UPDATE)):
-                rows = [_source_params(o) for o in outcomes if o.failed == failed]
+            for kind, statement in _UPDATES.items():
+                rows = [_source_params(o) for o in outcomes if _update_kind(o) == kind]
                 if rows:
                     conn.execute(statement, rows)
             if created:
                 for hook in self.event_hooks:
                     hook(conn, created)
             if self.health_hooks:
-                steps = [_health_step(o, before.get(o.source_id, 0)) for o in outcomes]
+                steps = [_health_step(o, before.get(o.source_id, (0, None))) for o in outcomes]
                 for health_hook in self.health_hooks:
                     health_hook(conn, steps)
         return created
@@ -513,18 +549,33 @@ class Store:
         return [replace(e, evidence_items=tuple(items.get(e.id, ()))) for e in found]
 
 
-def _failures(conn: Connection, ids: Sequence[int], chunk: int = 900) -> dict[int, int]:
-    """Each source's failures in a row, as the transaction sees them before its updates."""
-    found: dict[int, int] = {}
+def _failures(
+    conn: Connection, ids: Sequence[int], chunk: int = 900
+) -> dict[int, tuple[int, str | None]]:
+    """Each source's failures in a row and why it was unhealthy, as the transaction sees
+    them before its updates."""
+    found: dict[int, tuple[int, str | None]] = {}
     for start in range(0, len(ids), chunk):
         part = list(ids[start : start + chunk])
-        query = select(sources.c.id, sources.c.consecutive_failures).where(sources.c.id.in_(part))
-        found.update((int(i), int(n)) for i, n in conn.execute(query))
+        query = select(sources.c.id, sources.c.consecutive_failures, sources.c.health_reason).where(
+            sources.c.id.in_(part)
+        )
+        found.update((int(i), (int(n), reason)) for i, n, reason in conn.execute(query))
     return found
 
 
-def _health_step(out: CheckOutcome, before: int) -> HealthStep:
-    return HealthStep(out.source_id, out.source_name, out.url, before, out.failed, out.error)
+def _health_step(out: CheckOutcome, before: tuple[int, str | None]) -> HealthStep:
+    """A held check counts as a failure, its reason as the error."""
+    failures, reason = before
+    return HealthStep(
+        out.source_id,
+        out.source_name,
+        out.url,
+        failures,
+        out.counts_as_failure,
+        out.error or (out.reason if out.held else None),
+        reason_before=reason,
+    )
 
 
 def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:
@@ -536,6 +587,10 @@ def _snapshot_row(out: CheckOutcome) -> dict[str, Any]:
         "url": out.url,
         "officers": [o.to_json() for o in out.reference],
     }
+
+
+def _update_kind(out: CheckOutcome) -> str:
+    return "failed" if out.failed else "held" if out.held else "success"
 
 
 def _source_params(out: CheckOutcome) -> dict[str, Any]:
@@ -579,6 +634,22 @@ _SUCCESS_UPDATE = (
         content_hash=_keep(sources.c.content_hash, "b_hash"),
         fingerprint=_keep(sources.c.fingerprint, "b_fingerprint"),
         last_change_at=_keep(sources.c.last_change_at, "b_changed"),
+        held_since=None,
+    )
+)
+# A held check read an answer it does not trust: a failure for the operator, no success,
+# and the old validators stay so the next check reads the page again in full.
+_HELD_UPDATE = (
+    update(sources)
+    .where(_WHERE)
+    .values(
+        last_checked_at=bindparam("b_checked"),
+        next_check_at=bindparam("b_next"),
+        consecutive_failures=sources.c.consecutive_failures + 1,
+        healthy=False,
+        health_reason=bindparam("b_reason"),
+        pending_fingerprint=bindparam("b_pending"),
+        held_since=func.coalesce(sources.c.held_since, bindparam("b_checked")),
     )
 )
 _FAILURE_UPDATE = (
@@ -593,6 +664,9 @@ _FAILURE_UPDATE = (
         health_reason=bindparam("b_error"),
     )
 )
+
+
+_UPDATES = {"success": _SUCCESS_UPDATE, "held": _HELD_UPDATE, "failed": _FAILURE_UPDATE}
 
 
 def _new_id(key: Any) -> int:
@@ -629,6 +703,8 @@ def _source_row(row: Any) -> SourceRow:
         content_hash=row.content_hash,
         fingerprint=row.fingerprint,
         pending_fingerprint=row.pending_fingerprint,
+        held_since=row.held_since,
+        retired_at=row.retired_at,
     )
 
 
@@ -678,8 +754,12 @@ def _engine(url: str) -> Engine:
             return create_engine(parsed, pool_pre_ping=True)
         except (ArgumentError, ImportError) as exc:
             raise StoreError(f"cannot use the state database {_safe(url)}: {exc}") from None
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if (
+        parsed.database
+        and parsed.database != ":memory:"
+        and not parsed.database.startswith("file:")
+    ):
+        _make_folder(Path(parsed.database).parent)
     engine = create_engine(parsed, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -696,3 +776,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         raise OperationalError("PRAGMA", {}, exc) from exc
     finally:
         cursor.close()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        why = f"{blocking} is a file, not a folder" if blocking else exc.strerror
+        raise StoreError(
+            f"cannot create the folder {folder} for the state database: {why}; "
+            "fix `state:` in the watch list or move that file away"
+        ) from None
+
+
+def explain(exc: SQLAlchemyError, url: str | None = None) -> str:
+    """A database error as a user can act on it, without SQLAlchemy's background link."""
+    orig = getattr(exc, "orig", None)
+    detail = str(orig if orig is not None else exc).split("\n", 1)[0].strip()
+    where = f"the state database {_safe(url)}" if url else "the state database"
+    lowered = detail.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return (
+            f"{where} is read-only ({detail}); give the monitor write access to the file "
+            "and its folder, or point `state:` at a writable place"
+        )
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (
+            f"{where} is corrupted or not a SQLite file ({detail}); restore it from a "
+            "backup, or move it away to start afresh (the next check is then a silent baseline)"
+        )
+    if "unable to open database file" in lowered:
+        return f"cannot open {where} ({detail}); check that its folder exists and is writable"
+    return f"{where} failed: {detail}"

@@ -42,6 +42,8 @@ sources = Table(
     Column("content_hash", String(64)),
     Column("fingerprint", String(64)),  # officers_hash of the reference snapshot
     Column("pending_fingerprint", String(64)),  # a held-back suspicious observation
+    Column("held_since", DateTime),  # the first of the held checks in a row
+    Column("retired_at", DateTime),  # no longer in the watch list
     Column("created_at", DateTime, nullable=False),
 )
 

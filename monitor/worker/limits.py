@@ -1,12 +1,15 @@
 """Per-host rate limits that hold across every worker: one row per host in PostgreSQL.
 
-A generic cell rate algorithm on the database's clock: each request start reserves
-the host's next slot with one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``
-and waits until it comes. Slots are ``(per + MARGIN) / rate`` apart, so any window
-of ``per`` seconds holds at most ``rate`` starts even when a start is up to
-``LATE`` behind its slot or the network delays one request more than another. A
-start later than that (its worker was paused, or starved of CPU) gives its slot up
-and reserves a new one, so a worker waking from a pause cannot burst.
+Two steps, both on the database's clock. ``reserve`` takes the host's next slot (a
+generic cell rate algorithm: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``),
+so waiting requests queue in turn instead of racing, and the request waits for it.
+``start``, just before the request goes out, records the start in the same cell rate
+algorithm run on actual start times: it succeeds only if the host's last starts
+leave room, within a tolerance ``TAU`` for a start that comes a little late. A start
+that fails (its worker was paused, or starved of CPU, past its slot while others
+went on) reserves again. Starts are ``(per + MARGIN) / rate`` apart, so with ``TAU``
+below ``MARGIN`` any window of ``per`` seconds holds at most ``rate`` starts, however
+late any of them is, with the rest of the margin for network jitter.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy import Engine, text
 from monitor.fetch import HostPolicy
 
 MARGIN = 0.15  # seconds added to every `per` window
-LATE = 0.05  # seconds a start may trail its slot
+TAU = 0.075  # seconds a start may come before its theoretical time (late slots before it)
 
 _RESERVE = text(
     "WITH c AS (SELECT clock_timestamp() AS now) "
@@ -29,6 +32,13 @@ _RESERVE = text(
     "SET next_at = GREATEST(s.next_at, clock_timestamp()) + make_interval(secs => :gap) "
     "RETURNING EXTRACT(EPOCH FROM (s.next_at - make_interval(secs => :gap) "
     "- clock_timestamp()))"
+)
+_START = text(
+    "UPDATE monitor_host_slots "
+    "SET tat = GREATEST(tat, clock_timestamp()) + make_interval(secs => :gap) "
+    "WHERE host = :host "
+    "AND (tat IS NULL OR clock_timestamp() >= tat - make_interval(secs => :tau)) "
+    "RETURNING 1"
 )
 
 
@@ -45,7 +55,7 @@ class SharedLimiter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.waited = 0.0  # seconds spent waiting for slots, for /metrics
-        self.missed = 0  # slots given up because the start came too late
+        self.missed = 0  # slots given up: others started meanwhile
 
     def reserve(self, host: str, gap: float) -> float:
         """Reserve the next slot; when it starts, on the ``time.monotonic()`` clock."""
@@ -53,6 +63,12 @@ class SharedLimiter:
             asked = time.monotonic()  # the slot is no earlier than this + wait
             wait = conn.execute(_RESERVE, {"host": host.lower(), "gap": gap}).scalar_one()
         return asked + max(0.0, float(wait))
+
+    def start(self, host: str, gap: float) -> bool:
+        """Record a request start now, if the host's last starts leave room for it."""
+        params = {"host": host.lower(), "gap": gap, "tau": TAU}
+        with self.engine.begin() as conn:  # GREATEST ignores a NULL (first) tat
+            return conn.execute(_START, params).first() is not None
 
     async def __call__(self, host: str, policy: HostPolicy) -> None:
         gap = spacing(policy)
@@ -64,6 +80,6 @@ class SharedLimiter:
             if wait > 0:
                 self.waited += wait
                 await asyncio.sleep(wait)
-            if time.monotonic() - due <= LATE:
+            if await asyncio.to_thread(self.start, host, gap):
                 return
             self.missed += 1

@@ -325,6 +325,8 @@ class Worker:
         for attempt in range(3):
             try:
                 self.store.sync_sources(records, utcnow())
+                # Sources the watch list dropped are retired, not shown as ghosts.
+                self.store.retire_others([r.key for r in records], utcnow())
                 return
             except IntegrityError:
                 if attempt == 2:
@@ -414,6 +416,10 @@ class Worker:
                 "monitor_workers": (
                     "procrastinate workers registered (two per process).",
                     g.get("workers", 0.0),
+                ),
+                "monitor_host_slots_missed": (
+                    "Host-limit slots given up because other workers started meanwhile.",
+                    float(self.limiter.missed),
                 ),
                 "monitor_stale_results": (
                     "Late results dropped by the fencing token.",

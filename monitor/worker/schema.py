@@ -20,6 +20,8 @@ OWN_TABLES = (
     # The generic cell rate algorithm's state: when each host may be asked next.
     "CREATE TABLE IF NOT EXISTS monitor_host_slots ("
     "host TEXT PRIMARY KEY, next_at TIMESTAMPTZ NOT NULL)",
+    # The theoretical time of the next start, by actual starts (see limits.py).
+    "ALTER TABLE monitor_host_slots ADD COLUMN IF NOT EXISTS tat TIMESTAMPTZ",
     # The fencing token of each source's current check: a save with an older one is refused.
     "CREATE TABLE IF NOT EXISTS monitor_fences ("
     "source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE, "
