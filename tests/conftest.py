@@ -214,6 +214,17 @@ def _no_apprise_throttle() -> None:
         plugin.request_rate_per_sec = 0
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _short_fetch_backoff() -> None:
+    """A Fetcher retries a transient failure after 1 s, then 2 s; in-process tests after
+    10 ms, then 20 ms (the retries still happen). A test that passes ``backoff=`` keeps it."""
+    from monitor.fetch import Fetcher
+
+    defaults = Fetcher.__init__.__kwdefaults__
+    assert defaults is not None and "backoff" in defaults
+    defaults["backoff"] = 0.01
+
+
 def _postgres_url() -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
@@ -254,9 +265,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     _drop_postgres(url)
 
 
-# `scripts/check --fast` asks for fewer generated examples; the full run keeps hypothesis's.
-hypothesis.settings.register_profile("fast", max_examples=20)
-hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# No per-example deadline: on a loaded machine, or two test workers sharing two cores, one
+# example can take seconds for reasons of its neighbours, and hypothesis calls that a failure.
+# `scripts/check --fast` also asks for fewer generated examples.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.register_profile(
+    "fast", parent=hypothesis.settings.get_profile("suite"), max_examples=20
+)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -266,6 +282,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if "pg_url" in getattr(item, "fixturenames", ()) or "postgresql" in params.values():
             item.add_marker(pytest.mark.postgres)
+    # The longest tests first, so that on several workers (pytest-xdist) none is left
+    # running alone at the end: the fault suite, then the real processes and the browser.
+    items.sort(key=_slow_first)
+
+
+def _slow_first(item: pytest.Item) -> int:
+    if item.get_closest_marker("faults"):
+        return 0
+    if any(item.get_closest_marker(name) for name in ("e2e", "slow", "browser")):
+        return 1
+    return 2
 
 
 @pytest.fixture(autouse=True)
