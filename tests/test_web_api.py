@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from web_support import API_KEY, TOKEN, Seeded, event_id, seed
+from web_support import API_KEY, TOKEN, Seeded, event_id, seed, write_config
 
 from monitor.cli import main
 from monitor.store.tables import deliveries
@@ -249,6 +249,19 @@ def test_without_a_token_only_loopback_names_are_answered(tmp_path: Path) -> Non
     # A DNS-rebinding page reaches 127.0.0.1 under its own name: refused.
     assert TestClient(app, base_url="http://evil.example").get("/events").status_code == 403
     s.store.close()
+
+
+def test_a_reload_that_drops_the_token_closes_a_network_dashboard(tmp_path: Path) -> None:
+    with_token = seed(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    live = [with_token.loaded]
+    app = create_app(Site(with_token.store, lambda: live[0], exposed=True))  # on 0.0.0.0
+    assert TestClient(app, base_url="http://127.0.0.1:8080").get("/events", headers=BEARER).status_code == 200
+    live[0] = write_config(tmp_path, with_token.loaded.config.state, token=False)  # SIGHUP
+    # A client on the network chooses its Host header: a loopback name opens nothing.
+    for base in ("http://127.0.0.1:8080", "http://localhost", "http://192.0.2.7:8080"):
+        answer = TestClient(app, base_url=base).get("/api/v1/events")
+        assert answer.status_code == 403 and "web.token" in answer.text, base
+    with_token.store.close()
 
 
 def test_a_network_address_without_a_token_is_refused(tmp_path: Path) -> None:

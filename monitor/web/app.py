@@ -46,6 +46,7 @@ class Site:
     probes: Probes | None = None
     csrf: str = field(default_factory=lambda: random_secrets.token_urlsafe(32))
     today: Callable[[], date] = field(default_factory=lambda: lambda: utcnow().date())
+    exposed: bool = False  # listening beyond loopback: no token then means no pages
 
     @property
     def token(self) -> str | None:
@@ -103,7 +104,7 @@ def create_app(site: Site) -> Any:
     app.include_router(api_router, prefix="/api/v1")
     _pages(app, site)
     app.add_exception_handler(q.BadFilter, _bad_filter)
-    return Guard(app, lambda: site.token)
+    return Guard(app, lambda: site.token, site.exposed)
 
 
 def _bad_filter(request: Request, exc: Exception) -> Response:

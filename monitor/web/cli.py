@@ -21,11 +21,13 @@ DEFAULT_HTTP = "127.0.0.1:8080"
 Probes = Callable[[str], tuple[int, str, str] | None]
 
 
-def web_app(store: Store, loaded: Callable[[], Loaded], probes: Any = None) -> Any:
-    """The dashboard's ASGI application (FastAPI is imported here, on first use)."""
+def web_app(store: Store, loaded: Callable[[], Loaded], host: str, probes: Any = None) -> Any:
+    """The dashboard's ASGI application for a server on ``host`` (FastAPI is imported
+    here, on first use)."""
     from monitor.web.app import Site, create_app
+    from monitor.web.security import is_loopback
 
-    return create_app(Site(store, loaded, probes))
+    return create_app(Site(store, loaded, probes, exposed=not is_loopback(host)))
 
 
 def serve_for(
@@ -36,7 +38,7 @@ def serve_for(
     async def serve(host: str, port: int, probes: Probes) -> Any:
         from monitor.web.serve import start
 
-        return await start(web_app(store, loaded, probes), host, port)
+        return await start(web_app(store, loaded, host, probes), host, port)
 
     return serve
 
@@ -84,7 +86,7 @@ def register(main: click.Group) -> None:
             check_exposure(http[0], loaded)
             store = Store(loaded.config.state)
             try:
-                return asyncio.run(_serve(web_app(store, lambda: loaded), *http))
+                return asyncio.run(_serve(web_app(store, lambda: loaded, http[0]), *http))
             finally:
                 store.close()
 
