@@ -75,6 +75,14 @@ def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
     return rebuilt
 
 
+def redact_key(key: str, secrets: Iterable[str] = ()) -> str:
+    """A source's key (``kind · locator``) with the locator's credentials masked."""
+    kind, sep, locator = key.partition(" · ")
+    if sep and "://" in locator:
+        return f"{kind}{sep}{redact_url(locator, secrets)}"
+    return redact_text(key, secrets)
+
+
 def _spellings(secrets: Iterable[str]) -> list[str]:
     """Each secret as written and as it looks once percent-encoded into a URL."""
     forms: set[str] = set()

@@ -112,3 +112,28 @@ def test_a_watch_list_that_watches_nothing_is_not_just_ok(tmp_path: Path) -> Non
     assert ": OK" not in result.stdout
     checked = invoke("check", "-c", str(empty))
     assert checked.exit_code == 0 and "nothing to check" in checked.stderr
+
+
+def test_source_credentials_are_masked_wherever_a_source_is_printed(tmp_path: Path) -> None:
+    key, password = "sk-live-0123456789abcdef", "hunter2-registry"
+    config = tmp_path / "monitor.yaml"
+    url = f"http://admin:{password}@127.0.0.1:{free_port()}/wuhan?api_key=${{REG_KEY}}"
+    config.write_text(
+        f"""
+state: "sqlite:///{tmp_path / "state.db"}"
+companies:
+  - name: {WUHAN}
+    sources:
+      - {{kind: html, url: "{url}", columns: {{name: Name, role: Position}}}}
+""",
+        encoding="utf-8",
+    )
+    runner = CliRunner(env={"REG_KEY": key})
+    for command in (["check", "--all"], ["sources"], ["sources", "--json"], ["status"],
+                    ["status", "--json"], ["preview"]):  # fmt: skip
+        shown = runner.invoke(main, [*command, "-c", str(config)])
+        assert "127.0.0.1" in shown.output, command  # the source is shown ...
+        assert key not in shown.output and password not in shown.output, command  # ... masked
+        assert "Traceback" not in shown.output, command
+        if command[0] in ("check", "preview"):  # nothing listens there
+            assert shown.exit_code == 1 and "FAILED" in shown.output, command

@@ -304,6 +304,34 @@ def test_text_from_registries_is_shown_as_text_and_secrets_never(
     assert "frame-ancestors 'none'" in policy
 
 
+def test_a_source_key_with_credentials_is_shown_masked(client: TestClient, seeded: Seeded) -> None:
+    from datetime import timedelta
+
+    from web_support import NOW
+
+    from monitor.model import Change
+    from monitor.store.store import CheckOutcome, SourceRecord
+
+    url = f"https://admin:pa55word@registry.test/ks?api_key={API_KEY}"
+    key = f"html · {url}"  # sources are keyed by kind and URL
+    row = seeded.store.sync_sources([SourceRecord(key, "html", "Kingsoft Corporation", url, 3600)], NOW)
+    change = Change("joined", "Pony Ma", "Kingsoft Corporation", frozenset({"director"}))
+    seeded.store.save([CheckOutcome(
+        source_id=row[key].id, source_name=key, checked_at=NOW, next_check_at=NOW + timedelta(hours=1),
+        status="changed", url=url, changes=(change,),
+    )])  # fmt: skip
+    (item,) = client.get("/api/v1/events?person=Pony%20Ma", headers=BEARER).json()["items"]
+    shown = [
+        client.get(f"/events/{item['id']}").text,
+        client.get(f"/api/v1/events/{item['id']}", headers=BEARER).text,
+        client.get("/api/v1/sources", headers=BEARER).text,
+        client.get("/sources").text,
+    ]
+    assert item["source"].startswith("html · https://admin:***@registry.test/ks")
+    for body in shown:
+        assert "registry.test/ks" in body and API_KEY not in body and "pa55word" not in body
+
+
 def test_the_api_speaks_rfc3339_and_documents_itself(client: TestClient) -> None:
     item = client.get("/api/v1/events?limit=1", headers=BEARER).json()["items"][0]
     assert item["detected_at"] == "2026-11-29T12:00:00Z"  # RFC 3339, UTC

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from monitor import __version__
 from monitor.config import Loaded
-from monitor.redact import redact_text, redact_url
+from monitor.redact import redact_key, redact_text, redact_url
 from monitor.store import Store, utcnow
 from monitor.web import queries as q
 from monitor.web.api import post_allowed
@@ -62,6 +62,10 @@ class Site:
         """A link target only for http(s): a ``javascript:`` URL from a page stays text."""
         shown = self.url(value)
         return shown if shown.lower().startswith(("http://", "https://")) else ""
+
+    def source(self, value: str | None) -> str:
+        """A source's key, whose locator may carry credentials."""
+        return redact_key(value, self.secrets()) if value else ""
 
     def text(self, value: str | None) -> str:
         return redact_text(value, self.secrets()) if value else ""
