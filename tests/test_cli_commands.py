@@ -137,3 +137,14 @@ companies:
         assert "Traceback" not in shown.output, command
         if command[0] in ("check", "preview"):  # nothing listens there
             assert shown.exit_code == 1 and "FAILED" in shown.output, command
+
+
+def test_retrying_an_id_no_delivery_can_have_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f'state: "sqlite:///{tmp_path / "state.db"}"\n', encoding="utf-8")
+    for delivery in ("99999999999999999999999", "0", "-3"):
+        result = CliRunner().invoke(main, ["deliveries", "retry", "-c", str(config), "--", delivery])
+        assert result.exit_code == 2 and "Invalid value for 'ID'" in result.output, delivery
+        assert result.exception is None or isinstance(result.exception, SystemExit), delivery
+    unknown = CliRunner().invoke(main, ["deliveries", "retry", "-c", str(config), "12345"])
+    assert unknown.exit_code == 1 and "no delivery 12345" in unknown.output

@@ -223,7 +223,7 @@ def _deliveries_commands(main: click.Group) -> None:
                 click.echo(line)
 
     @deliveries.command(name="retry")
-    @click.argument("delivery_id", metavar="ID", type=int)
+    @click.argument("delivery_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
     @click.pass_obj
     def retry_command(obj: Context, delivery_id: int) -> None:
         """Send delivery ID again: a dead one gets a fresh set of attempts."""
