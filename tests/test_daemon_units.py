@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.daemon.health import parse_address
+from monitor.clicontext import parse_address
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.operator import OperatorAlert, render, transition
 from monitor.daemon.schedule import DueQueue

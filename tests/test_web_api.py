@@ -275,6 +275,18 @@ def test_a_network_address_without_a_token_is_refused(tmp_path: Path) -> None:
         assert "Traceback" not in result.output
 
 
+def test_web_and_run_read_their_address_alike(tmp_path: Path) -> None:
+    s = seed(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    s.store.close()
+    config = str(tmp_path / "monitor.yaml")
+    env = {"API_KEY": API_KEY, "MONITOR_WEB_TOKEN": TOKEN}
+    for address in ("999.1.1.1:8080", "127.0.0.1:65536", "nonsense"):
+        for command in ("web", "run"):
+            result = CliRunner().invoke(main, ["-c", config, command, "--http", address], env=env)
+            assert result.exit_code == 2, (command, address, result.output)
+            assert "Invalid value for '--http'" in result.output, (command, address)
+
+
 def test_text_from_registries_is_shown_as_text_and_secrets_never(
     client: TestClient, seeded: Seeded
 ) -> None:

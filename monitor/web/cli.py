@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from monitor.clicontext import Context
+from monitor.clicontext import Context, http_address
 from monitor.config import Loaded
 from monitor.errors import ConfigError
 from monitor.store import Store
@@ -52,14 +52,6 @@ def check_exposure(host: str, loaded: Loaded) -> None:
         raise ConfigError(reason, file=loaded.file, path="web.token")
 
 
-def _address(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:8080`` for IPv6), as ``monitor run --http`` reads it."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise click.BadParameter(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
-    return host.strip("[]") or "0.0.0.0", int(port)
-
-
 def register(main: click.Group) -> None:
     @main.command()
     @click.option(
@@ -67,7 +59,7 @@ def register(main: click.Group) -> None:
         envvar="MONITOR_HTTP",
         default=DEFAULT_HTTP,
         show_default=True,
-        callback=_address,
+        callback=http_address,
         metavar="HOST:PORT",
         help="Where to serve (env MONITOR_HTTP). Off loopback it needs `web.token`.",
     )
