@@ -415,14 +415,7 @@ def sources_command(obj: Context, as_json: bool) -> None:
         )
         for i in items
     ]
-    colours = {"ok": "green", "UNHEALTHY": "red"}
-    for line in output.table(
-        headers,
-        table,
-        colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
-        enabled=output.colour_enabled(),
-    ):
-        click.echo(line)
+    output.echo_status_table(headers, table, 3, {"ok": "green", "UNHEALTHY": "red"})
 
 
 def _source_item(source: Any, row: Any, config: Any) -> dict[str, Any]:
