@@ -148,3 +148,26 @@ def test_retrying_an_id_no_delivery_can_have_is_a_usage_error(tmp_path: Path) ->
         assert result.exception is None or isinstance(result.exception, SystemExit), delivery
     unknown = CliRunner().invoke(main, ["deliveries", "retry", "-c", str(config), "12345"])
     assert unknown.exit_code == 1 and "no delivery 12345" in unknown.output
+
+
+def test_the_readme_command_table_lists_every_command_and_option() -> None:
+    import click
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    ctx = click.Context(main)
+    missing = []
+    for name in main.list_commands(ctx):
+        command = main.get_command(ctx, name)
+        assert command is not None
+        rows = [line for line in readme if line.startswith(f"| `monitor {name}")]
+        if not rows:
+            missing.append(name)
+        for option in command.params:
+            if not isinstance(option, click.Option) or option.name in ("config", "verbose", "help"):
+                continue
+            longest = max(option.opts, key=len)
+            spellings = [f"{o}]" for o in option.opts + option.secondary_opts if o.startswith("--")]
+            spellings += [f"{o} " for o in option.opts + option.secondary_opts if o.startswith("--")]
+            if not any(o in row for row in rows for o in spellings):
+                missing.append(f"{name} {longest}")
+    assert missing == [], ", ".join(missing)
