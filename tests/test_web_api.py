@@ -409,3 +409,17 @@ def test_an_event_shows_the_officer_list_before_and_after(
     assert "No earlier list." in client.get(f"/events/{first}").text
     news = event_id(seeded, "<script>alert(1)</script>", "joined", "Kingsoft Corporation")
     assert "officer-list" not in client.get(f"/events/{news}").text
+
+
+def test_an_id_beyond_the_databases_integers_is_not_found_or_refused(client: TestClient) -> None:
+    huge = "99999999999999999999999"  # SQLite cannot even compare it: an error, not an answer
+    token = csrf(client)
+    page = client.get(f"/events/{huge}")
+    assert page.status_code == 404 and "There is no event" in page.text
+    for path, form in (
+        (f"/events/{huge}/read", {"csrf": token}),
+        (f"/events/{huge}/review", {"csrf": token, "reviewer": "ann"}),
+        (f"/alerts/{huge}/retry", {"csrf": token}),
+        ("/events/read", {"csrf": token, "up_to": huge}),
+    ):
+        assert client.post(path, data=form, follow_redirects=False).status_code == 422, path

@@ -28,7 +28,7 @@ from monitor.config import Loaded
 from monitor.redact import redact_key, redact_text, redact_url
 from monitor.store import Store, utcnow
 from monitor.web import queries as q
-from monitor.web.api import post_allowed
+from monitor.web.api import MAX_ID, Id, post_allowed
 from monitor.web.api import router as api_router
 from monitor.web.security import Guard, basic_user
 from monitor.web.svg import timeline_svg
@@ -233,7 +233,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
 
     @post("/events/read")
     def read_all(
-        request: Request, up_to: int = Form(...), csrf: str | None = Form(None)
+        request: Request, up_to: int = Form(ge=0, le=MAX_ID), csrf: str | None = Form(None)
     ) -> Response:
         if not post_allowed(request, csrf):
             return _forbidden()
@@ -243,7 +243,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
 
     @html("/events/{event_id}")
     def event_page(request: Request, event_id: int) -> Response:
-        view = q.get_event(site.store, event_id)
+        view = q.get_event(site.store, event_id) if 1 <= event_id <= MAX_ID else None
         if view is None:
             return _render(request, "missing.html", 404, what=f"event #{event_id}")
         sent = q.list_deliveries(site.store, event_id=event_id)
@@ -256,7 +256,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
 
     @post("/events/{event_id}/read")
     def read_one(
-        request: Request, event_id: int, csrf: str | None = Form(None), read: str = Form("1")
+        request: Request, event_id: Id, csrf: str | None = Form(None), read: str = Form("1")
     ) -> Response:
         if not post_allowed(request, csrf):
             return _forbidden()
@@ -270,7 +270,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     @post("/events/{event_id}/review")
     def review(
         request: Request,
-        event_id: int,
+        event_id: Id,
         reviewer: str = Form(""),
         comment: str = Form(""),
         csrf: str | None = Form(None),
@@ -324,7 +324,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     @post("/alerts/{delivery_id}/retry")
     def retry(
         request: Request,
-        delivery_id: int,
+        delivery_id: Id,
         csrf: str | None = Form(None),
         back: str = Form("/alerts"),
     ) -> Response:
