@@ -383,3 +383,19 @@ def test_operator_alerts_at_the_same_moment_never_collide(tmp_path: Path) -> Non
     )
     store.close()
     assert written == 2
+
+
+def test_an_alert_masks_the_credentials_of_its_registry_url() -> None:
+    url = "https://admin:pa55word@registry.example.com/ks?api_key=sk-live-0123456789"
+    record = event(source=f"html · {url}", url=url)
+    for fmt in ("text", "markdown", "html"):
+        message = render_event(record, fmt)  # type: ignore[arg-type]
+        shown = message.title + message.body
+        assert "registry.example.com/ks" in shown, fmt
+        assert "pa55word" not in shown and "sk-live-0123456789" not in shown, fmt
+
+
+def test_an_alerts_news_link_keeps_its_query_as_written() -> None:
+    url = "https://news.example.com/read?id=7&q=a%26b+c&utm=x"  # %26 is data, not a separator
+    message = render_event(event(origin="news", url=url, source="feed · news"), "html")
+    assert f'href="{url.replace("&", "&amp;")}"' in message.body
