@@ -99,6 +99,9 @@ def setup_logging(verbose: int, secrets: frozenset[str]) -> None:
     handler.addFilter(lambda r: not r.name.startswith("apprise") or r.levelno >= shown)
 
 
+DEFAULT_HTTP = "127.0.0.1:8080"  # where `monitor web` serves and `monitor health` asks
+
+
 def parse_address(value: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:8080`` for IPv6) → (host, port)."""
     host, sep, port = value.rpartition(":")

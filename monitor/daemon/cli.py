@@ -12,11 +12,9 @@ from contextlib import contextmanager
 
 import click
 
-from monitor.clicontext import Context, handle_errors, http_address, parse_address
+from monitor.clicontext import DEFAULT_HTTP, Context, handle_errors, http_address, parse_address
 from monitor.errors import ConfigError
 from monitor.store import Store
-
-DEFAULT_HTTP = "127.0.0.1:8080"
 
 
 @contextmanager

@@ -11,12 +11,11 @@ from typing import Any
 
 import click
 
-from monitor.clicontext import Context, http_address
+from monitor.clicontext import DEFAULT_HTTP, Context, http_address
 from monitor.config import Loaded
 from monitor.errors import ConfigError
 from monitor.store import Store
 
-DEFAULT_HTTP = "127.0.0.1:8080"
 # The daemon's probes: a path -> (status, content type, body), or None.
 Probes = Callable[[str], tuple[int, str, str] | None]
 
