@@ -326,6 +326,11 @@ DISTRACTORS = [
     "John Smith, who retired as chairman of Zentrix Corp in 1980, died on Monday.",
     "Zentrix Corp said John Smith would be nominated for re-election at the annual meeting.",
     "Zentrix Corp is looking for a new chief executive to replace John Smith.",
+    "John Smith is reportedly leaving Zentrix Corp as chairman.",
+    "Mary Jones is tipped to succeed John Smith as chief executive of Zentrix Corp.",
+    "Shareholders of Zentrix Corp called for chairman John Smith to resign.",
+    "Zentrix Corp chairman John Smith refused to step down.",
+    "People familiar with the matter said John Smith will quit Zentrix Corp.",
 ]
 
 

@@ -340,6 +340,20 @@ def test_a_rumour_governs_every_verb_after_it() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "据报道，董事长张海将辞职。",
+        "总经理李明有望接任董事长。",
+        "多名股东呼吁董事长张海辞职。",
+        "董事长张海拒绝辞职。",
+        "股东们要求董事长张海辞职。",
+    ],
+)
+def test_hearsay_odds_and_demands_are_no_change(sentence: str) -> None:
+    assert _read(HEAD + sentence) == []
+
+
 def test_a_verb_without_an_object_leaves_no_company_after_it() -> None:
     text = "蓝海科技（300888）公告。5月，副总裁周敏离职后加盟了远山科技，担任远山科技首席运营官。"
     found = {(s.person, s.company, s.change) for s in _read(text)}

@@ -179,7 +179,11 @@ EN_HEDGE = re.compile(
     r"|rumou?r\w*|speculat\w*|unconfirmed|no plans?|not(?! only)|never|n't|plan(?:s|ned|ning)? to"
     r"|intend(?:s|ed)? to|consider\w*|expected to|may|might|could|whether|if|unless"
     r"|in talks|prior to|hopes? to|wants? to|would like to"
-    r"|was to|were to|offered to|threaten\w* to|asked to)(?![\w-])|n't",
+    r"|was to|were to|offered to|threaten\w* to|asked to"
+    # hearsay, odds and demands: no change has been made
+    r"|reportedly|is said to|are said to|likely to|tipped to|front-?runner|short-?list\w*"
+    r"|familiar with|call(?:s|ed|ing)? (?:for|on)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?"
+    r"|refus(?:e|es|ed|ing) to|declin(?:e|es|ed|ing) to)(?![\w-])|n't",
     re.IGNORECASE,
 )
 # right before the verb these make it background: "had previously resigned"
