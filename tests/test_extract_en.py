@@ -374,3 +374,31 @@ GAZETTEER = [
 def test_watched_companies_without_legal_form(text: str, expected: tuple[str, str, str]) -> None:
     found = extract_statements(text, published=PUBLISHED, companies=WATCHED)
     assert _triples(found) == {expected}
+
+
+# --- capitalised words before an office are whose office it is, not a person ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Zentrix Corp said Investor Relations director Ann Vo resigned.",
+            {("Ann Vo", "Zentrix Corp", "left")},
+        ),
+        (
+            "The board of Zentrix Corp elected Annual Meeting Chairman Tom Lee.",
+            {("Tom Lee", "Zentrix Corp", "joined")},
+        ),
+        (
+            "Zentrix Corp said Chief Executive Officer Mary Jones resigned.",
+            {("Mary Jones", "Zentrix Corp", "left")},
+        ),
+        (
+            "Zentrix Corp said Executive Vice President Mary Jones resigned.",
+            {("Mary Jones", "Zentrix Corp", "left")},
+        ),
+    ],
+)
+def test_capitalised_words_before_an_office(text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _triples(_read(text)) == expected
