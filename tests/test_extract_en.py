@@ -331,6 +331,8 @@ DISTRACTORS = [
     "Shareholders of Zentrix Corp called for chairman John Smith to resign.",
     "Zentrix Corp chairman John Smith refused to step down.",
     "People familiar with the matter said John Smith will quit Zentrix Corp.",
+    "Zentrix Corp chairman John Smith told reporters he had no intention of resigning.",
+    "Zentrix Corp said it would ask shareholders to elect John Smith as a director.",
 ]
 
 

@@ -183,7 +183,9 @@ EN_HEDGE = re.compile(
     # hearsay, odds and demands: no change has been made
     r"|reportedly|is said to|are said to|likely to|tipped to|front-?runner|short-?list\w*"
     r"|familiar with|call(?:s|ed|ing)? (?:for|on)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?"
-    r"|refus(?:e|es|ed|ing) to|declin(?:e|es|ed|ing) to)(?![\w-])|n't",
+    r"|refus(?:e|es|ed|ing) to|declin(?:e|es|ed|ing) to"
+    r"|no (?:intention|desire|interest)s?|ask(?:s|ed|ing)? (?:shareholders|stockholders) to)"
+    r"(?![\w-])|n't",
     re.IGNORECASE,
 )
 # right before the verb these make it background: "had previously resigned"
