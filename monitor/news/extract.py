@@ -273,9 +273,9 @@ def _parse(
 def _modifies_role(
     text: str, p: PersonMention, roles: Sequence[RoleMention], people: Sequence[PersonMention]
 ) -> bool:
-    """ "Investor Relations director Ann Vo": capitalised words right before an office that
-    a name follows say whose office it is; the person is the name after the office."""
-    if p.watched or p.pronoun or HAN.search(p.text):
+    """ "Investor Relations director Ann Vo", "万科原副总裁王强": words right before an
+    office that a name follows say whose office it is; the person is the name after it."""
+    if p.watched or p.pronoun:
         return False
     role = next((r for r in roles if r.start >= p.end and not text[p.end : r.start].strip()), None)
     if role is None:
