@@ -340,6 +340,11 @@ def test_a_rumour_governs_every_verb_after_it() -> None:
     }
 
 
+def test_a_company_whose_analyst_speaks_is_no_employer() -> None:
+    found = {(s.person, s.company) for s in _read(HEAD + "安信证券分析师表示，总经理王强辞职。")}
+    assert found == {("王强", "北辰电气")}
+
+
 def test_words_before_an_office_that_a_name_follows_are_no_person() -> None:
     found = {
         (s.person, s.company, s.change) for s in _read(HEAD + "公司聘任万科原副总裁王强为总经理。")

@@ -53,6 +53,7 @@ from monitor.normalize import fold_han
 __all__ = [
     "LIST_GAP",
     "NO_OBJECT",
+    "OBSERVER",
     "RUMOUR",
     "SELF_REFERENCE",
     "DocumentCompanies",
@@ -191,6 +192,9 @@ RUMOUR = re.compile(
 ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
 # after a change verb these turn it into a noun: 离任传闻, 辞职计划
 ZH_HEDGE_AFTER = re.compile(r"^.{0,4}(?:传闻|传言|谣言|计划|一事不实|消息不实|的说法|的报道)")
+# "安信证券分析师表示": a company whose analyst or reporter speaks is the source of the
+# news, not the employer in it
+OBSERVER = re.compile(r"(?:的)?(?:首席)?(?:分析师|研究员|经济学家|记者|评论员|律师)")
 ZH_PRONOUN = re.compile(r"[他她其]")
 ZH_COMPANY_ANAPHOR = re.compile(r"该公司|公司|该企业|董事会")
 # Common Chinese surnames (single and compound); a generic Chinese name starts with one.
