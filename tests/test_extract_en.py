@@ -404,3 +404,11 @@ def test_watched_companies_without_legal_form(text: str, expected: tuple[str, st
 )
 def test_capitalised_words_before_an_office(text: str, expected: set[tuple[str, str, str]]) -> None:
     assert _triples(_read(text)) == expected
+
+
+def test_a_company_whose_analyst_speaks_is_no_employer() -> None:
+    text = (
+        "Zentrix Corp said chairman Tom Lee resigned, according to Alder Securities Inc "
+        "analyst Ann Vo."
+    )
+    assert _triples(_read(text)) == {("Tom Lee", "Zentrix Corp", "left")}

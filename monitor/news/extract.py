@@ -257,7 +257,11 @@ def _parse(
     triggers = find_triggers(text, [*taken, *roles, *date_spans])
     asides = _asides(text, found_companies, found_people, triggers)
     found_people = [p for p in found_people if not _modifies_role(text, p, roles, found_people)]
-    employers = [c for c in found_companies if not zh.OBSERVER.match(text, c.end)]
+    employers = [
+        c
+        for c in found_companies
+        if not (zh.OBSERVER.match(text, c.end) or en.OBSERVER.match(text, c.end))
+    ]
     return _Sentence(
         text,
         tuple(c for c in employers if not _within(c, asides)),

@@ -26,7 +26,7 @@ from monitor.news.rules import (
     TriggerRule,
 )
 
-__all__ = ["SELF_REFERENCE", "TRIGGERS", "DocumentCompanies", "document_companies"]
+__all__ = ["OBSERVER", "SELF_REFERENCE", "TRIGGERS", "DocumentCompanies", "document_companies"]
 
 
 def _en(pattern: str) -> re.Pattern[str]:
@@ -576,6 +576,11 @@ KEEPS = re.compile(
     r"\b(?:will|would|to) (?:remain|continue|stay)(?: on)?(?: as)?\b"
     r"|\b(?:remains|continues)(?: as)?\b",
     re.IGNORECASE,
+)
+# "according to Alder Securities Inc analyst Ann Vo": a company whose analyst speaks is the
+# source of the news, not the employer in it
+OBSERVER = re.compile(
+    r"\s+(?:(?:chief|senior|equity|industry)\s+)?(?:analyst|economist|strategist)s?\b", re.I
 )
 # "nominated for re-election": the same office again
 RE_ELECTION = re.compile(r"[^.;]{0,60}?\bre-?elect", re.IGNORECASE)
