@@ -40,10 +40,21 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.fault: str | None = None  # rcpt451 or data451: a temporary refusal
         inbox = self
 
         class Handler:
+            async def handle_RCPT(
+                self, server: Any, session: Any, envelope: Any, address: str, options: Any
+            ) -> str:
+                if inbox.fault == "rcpt451":
+                    return "451 4.3.0 try again later"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                if inbox.fault == "data451":
+                    return "451 4.3.0 try again later"
                 parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 inbox.messages.append(parsed)  # type: ignore[arg-type]
                 return "250 OK"
@@ -102,15 +113,23 @@ def test_the_same_key_gives_the_same_message_id_and_another_key_another(inbox: I
     assert html is not None and "<p>Person: Cai Wen</p>" in html.get_content()
 
 
-def test_a_mail_channel_that_is_down_is_retried_under_the_same_message_id() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"mailto://127.0.0.1:{port}?mode=insecure&from=m@example.com&to=d@example.com"
-    loaded = load_config_text(f'channels: {{desk: "{url}"}}\n', "<test>")
+def test_a_mail_refused_for_now_is_retried_under_the_same_message_id(inbox: Inbox) -> None:
+    """A 451 at RCPT, then at DATA: each attempt is a retry, and the message accepted at
+    last has the Message-ID any earlier attempt would have had."""
+    loaded = load_config_text(f'channels: {{desk: "{inbox.url()}"}}\n', "<test>")
     built = Channels(loaded.config).get("desk")
-    result = asyncio.run(send(built, Message("t", "b", "text"), key="event:1:desk"))
-    assert result.verdict == "retry" and "Connection error" in (result.error or "")
+    alert = Message("Cai Wen joined Saltmarsh Ferries Ltd", "Person: Cai Wen", "text")
+    first = asyncio.run(send(built, alert, key="event:9:desk"))
+    inbox.fault = "rcpt451"
+    refused = asyncio.run(send(built, alert, key="event:9:desk"))
+    inbox.fault = "data451"
+    cut = asyncio.run(send(built, alert, key="event:9:desk"))
+    inbox.fault = None
+    last = asyncio.run(send(built, alert, key="event:9:desk"))
+    assert [r.verdict for r in (first, refused, cut, last)] == ["sent", "retry", "retry", "sent"]
+    assert "451" in (refused.error or "") and "451" in (cut.error or "")
+    assert len(inbox.messages) == 2
+    assert message_id(inbox.messages[0]) == message_id(inbox.messages[1])
 
 
 @pytest.mark.e2e

@@ -77,8 +77,7 @@ class KeyedEmail(NotifyEmail):  # type: ignore[misc]  # apprise's class, untyped
                     except smtplib.SMTPServerDisconnected:
                         raise
                     except smtplib.SMTPException as exc:
-                        self.logger.warning('Sending email to "%s" failed.', to_addr)
-                        self.logger.debug("SMTP Exception: %s", exc)
+                        self.logger.warning('Sending email to "%s" failed: %s', to_addr, exc)
                         ok = False
                         continue
                     if refused:
@@ -87,8 +86,9 @@ class KeyedEmail(NotifyEmail):  # type: ignore[misc]  # apprise's class, untyped
                     else:
                         self.logger.info("Sent Email to %s", to_addr)
         except (OSError, smtplib.SMTPException, RuntimeError) as exc:
-            self.logger.warning('Connection error while submitting email to "%s"', self.smtp_host)
-            self.logger.debug("Socket Exception: %s", exc)
+            self.logger.warning(
+                'Connection error while submitting email to "%s": %s', self.smtp_host, exc
+            )
             return False
         return ok
 
