@@ -55,7 +55,10 @@ class KeyedEmail(NotifyEmail):  # type: ignore[misc]  # apprise's class, untyped
         key = self.headers.get(KEY_HEADER)
         if not key or attach or str(getattr(self, "pgp_mode", "no")) != "no":
             # nothing to derive a Message-ID from, or what only apprise composes
-            return bool(super().send(body, title, notify_type, attach, body_format, **kwargs))
+            if body_format is not None:  # apprise 1.9 has no such parameter
+                kwargs["body_format"] = body_format
+            sent = super().send(body, title=title, notify_type=notify_type, attach=attach, **kwargs)
+            return bool(sent)
         if not self.targets:
             self.logger.warning("There are no Email recipients to notify")
             return False
@@ -71,6 +74,7 @@ class KeyedEmail(NotifyEmail):  # type: ignore[misc]  # apprise's class, untyped
             with self._connect() as smtp:
                 for to_name, to_addr in self.targets:
                     message, recipients = self._compose(to_name, to_addr, subject, body, html)
+                    del message["Message-ID"]  # one given as a URL header (?+Message-ID=)
                     message["Message-ID"] = msgid
                     try:
                         refused = smtp.sendmail(sender, recipients, message.as_bytes())
