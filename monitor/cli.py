@@ -17,7 +17,7 @@ from monitor.clicontext import Context, GlobalOptionsGroup, handle_errors
 from monitor.config import DEFAULT_CONFIG
 from monitor.errors import MonitorError
 from monitor.fieldtypes import format_duration
-from monitor.redact import redact_text, redact_url
+from monitor.redact import redact_key, redact_text, redact_url
 from monitor.store import EventRecord, Store, utcnow
 
 if TYPE_CHECKING:
@@ -137,11 +137,14 @@ def check(obj: Context, everything: bool, as_json: bool) -> None:
         if out.failed:
             label = output.paint("FAILED", "red", colour)
             error = redact_text(out.error or "", loaded.secrets)
-            click.echo(f"{label}  {result.source.key}: {error}", err=True)
+            click.echo(
+                f"{label}  {redact_key(result.source.key, loaded.secrets)}: {error}", err=True
+            )
         elif out.status == "suspect":
             label = output.paint("HELD", "yellow", colour)
             click.echo(
-                f"{label}    {result.source.key}: {out.reason} (no events; source unhealthy)",
+                f"{label}    {redact_key(result.source.key, loaded.secrets)}: {out.reason}"
+                " (no events; source unhealthy)",
                 err=True,
             )
     new = [r for r in records if r.notice == "alert"]
@@ -230,7 +233,16 @@ def preview(obj: Context, company: str | None, as_json: bool) -> None:
     ]
     if not sources:
         raise MonitorError(f"no active source matches company {company!r}")
-    results = asyncio.run(_preview(config, sources))
+    secrets = obj.loaded.secrets
+    results = [
+        {
+            **item,
+            "source": redact_key(item["source"], secrets),
+            "url": redact_url(item["url"], secrets) if item["url"] else "",
+            "error": redact_text(item["error"], secrets) if item["error"] else None,
+        }
+        for item in asyncio.run(_preview(config, sources))
+    ]
     if as_json:
         output.echo_json_lines(results)
     else:
@@ -383,7 +395,8 @@ def sources_command(obj: Context, as_json: bool) -> None:
         rows = {row.key: row for row in store.source_rows()}
     finally:
         store.close()
-    items = [_source_item(s, rows.get(s.key), config) for s in built]
+    secrets = obj.loaded.secrets
+    items = [_shown(_source_item(s, rows.get(s.key), config), secrets) for s in built]
     if as_json:
         output.echo_json_lines(items)
         return
@@ -402,14 +415,7 @@ def sources_command(obj: Context, as_json: bool) -> None:
         )
         for i in items
     ]
-    colours = {"ok": "green", "UNHEALTHY": "red"}
-    for line in output.table(
-        headers,
-        table,
-        colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
-        enabled=output.colour_enabled(),
-    ):
-        click.echo(line)
+    output.echo_status_table(headers, table, 3, {"ok": "green", "UNHEALTHY": "red"})
 
 
 def _source_item(source: Any, row: Any, config: Any) -> dict[str, Any]:
@@ -467,7 +473,7 @@ def status(obj: Context, as_json: bool) -> None:
         extra = {name: probe(store) for name, probe in STATUS_SECTIONS.items()}
     finally:
         store.close()
-    sources = [_source_status(r) for r in rows]
+    sources = [_shown(_source_status(r), obj.loaded.secrets) for r in rows]
     if as_json:
         from monitor.output import json_line
 
@@ -532,6 +538,17 @@ STATUS_SECTIONS["processes"] = _processes
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def _shown(item: dict[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
+    """A source's fields as printed: credentials and `${VAR}` values masked."""
+    shown = {**item, "key": redact_key(item["key"], secrets)}
+    if item.get("url"):
+        shown["url"] = redact_url(item["url"], secrets)
+    for name in ("last_error", "health_reason"):
+        if item.get(name):
+            shown[name] = redact_text(item[name], secrets)
+    return shown
 
 
 def _source_status(row: Any) -> dict[str, Any]:

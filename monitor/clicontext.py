@@ -6,7 +6,9 @@ daemon, delivery, news) use it without importing the top-level command group.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -95,6 +97,33 @@ def setup_logging(verbose: int, secrets: frozenset[str]) -> None:
     logging.getLogger("apprise").setLevel(logging.DEBUG)
     shown = logging.ERROR if verbose == 0 else level
     handler.addFilter(lambda r: not r.name.startswith("apprise") or r.levelno >= shown)
+
+
+DEFAULT_HTTP = "127.0.0.1:8080"  # where `monitor web` serves and `monitor health` asks
+
+
+def parse_address(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8080`` for IPv6) → (host, port)."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
+    host = host.strip("[]") or "0.0.0.0"
+    if re.fullmatch(r"[\d.]+", host) or ":" in host:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ValueError(f"{host!r} in {value!r} is not an IP address") from None
+    return host, int(port)
+
+
+def http_address(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """The click callback of ``--http`` (``monitor run``, ``monitor web``)."""
+    if value is None:
+        return None
+    try:
+        return parse_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _late_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

@@ -161,3 +161,16 @@ def _change_colour(
         return CHANGE_COLOURS.get(records[row].change) if col == column else None
 
     return pick
+
+
+def echo_status_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], column: int, colours: Mapping[str, str]
+) -> None:
+    """Print ``table`` on stdout, the cells of the status ``column`` in their colour."""
+    for line in table(
+        headers,
+        rows,
+        colour=lambda n, cell, col: colours.get(cell) if col == column else None,
+        enabled=colour_enabled(),
+    ):
+        click.echo(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 MASK = "***"
 # Schemes whose path segments are tokens (apprise: slack://A/B/C/#chan, discord://id/token ...).
@@ -63,9 +63,13 @@ def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
         if not netloc.startswith(MASK):
             netloc = MASK if not netloc.startswith(("#", "@")) else netloc
         path = "/".join(seg if (not seg or seg[0] in "#@+") else MASK for seg in path.split("/"))
+    # Only a secret's value changes: the rest of the query stays as written (encoded).
     query = "&".join(
-        f"{k}={MASK if SECRET_QUERY.match(k) else v}"
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        f"{part.partition('=')[0]}={MASK}"
+        if SECRET_QUERY.match(unquote_plus(part.partition("=")[0]))
+        else part
+        for part in parts.query.split("&")
+        if part
     )
     rebuilt = f"{parts.scheme}://{netloc}{path}"
     if query:
@@ -73,6 +77,14 @@ def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
     if parts.fragment:
         rebuilt += f"#{parts.fragment}"
     return rebuilt
+
+
+def redact_key(key: str, secrets: Iterable[str] = ()) -> str:
+    """A source's key (``kind · locator``) with the locator's credentials masked."""
+    kind, sep, locator = key.partition(" · ")
+    if sep and "://" in locator:
+        return f"{kind}{sep}{redact_url(locator, secrets)}"
+    return redact_text(key, secrets)
 
 
 def _spellings(secrets: Iterable[str]) -> list[str]:

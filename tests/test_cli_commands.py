@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 from conftest import REPO, PageServer, registry_page
 from test_notify_e2e import Hooks, free_port
@@ -112,3 +114,70 @@ def test_a_watch_list_that_watches_nothing_is_not_just_ok(tmp_path: Path) -> Non
     assert ": OK" not in result.stdout
     checked = invoke("check", "-c", str(empty))
     assert checked.exit_code == 0 and "nothing to check" in checked.stderr
+
+
+def test_source_credentials_are_masked_wherever_a_source_is_printed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    key, password = "sk-live-0123456789abcdef", "hunter2-registry"
+    config = tmp_path / "monitor.yaml"
+    url = f"http://admin:{password}@127.0.0.1:{free_port()}/wuhan?api_key=${{REG_KEY}}"
+    config.write_text(
+        f"""
+state: "sqlite:///{tmp_path / "state.db"}"
+companies:
+  - name: {WUHAN}
+    sources:
+      - {{kind: html, url: "{url}", columns: {{name: Name, role: Position}}}}
+""",
+        encoding="utf-8",
+    )
+    runner = CliRunner(env={"REG_KEY": key})
+    logger = logging.getLogger("monitor")
+    logger.addHandler(caplog.handler)  # the command's own logging does not propagate
+    for command in (["check", "--all"], ["sources"], ["sources", "--json"], ["status"],
+                    ["status", "--json"], ["preview"]):  # fmt: skip
+        shown = runner.invoke(main, [*command, "-c", str(config), "-v"])
+        assert "127.0.0.1" in shown.output, command  # the source is shown ...
+        assert key not in shown.output and password not in shown.output, command  # ... masked
+        assert "Traceback" not in shown.output, command
+        if command[0] in ("check", "preview"):  # nothing listens there
+            assert shown.exit_code == 1 and "FAILED" in shown.output, command
+    logger.removeHandler(caplog.handler)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "check source='html · http://admin:***@127.0.0.1" in logged  # the check's log line
+    assert key not in logged and password not in logged
+
+
+def test_retrying_an_id_no_delivery_can_have_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f'state: "sqlite:///{tmp_path / "state.db"}"\n', encoding="utf-8")
+    for delivery in ("99999999999999999999999", "0", "-3"):
+        result = CliRunner().invoke(main, ["deliveries", "retry", "-c", str(config), "--", delivery])
+        assert result.exit_code == 2 and "Invalid value for 'ID'" in result.output, delivery
+        assert result.exception is None or isinstance(result.exception, SystemExit), delivery
+    unknown = CliRunner().invoke(main, ["deliveries", "retry", "-c", str(config), "12345"])
+    assert unknown.exit_code == 1 and "no delivery 12345" in unknown.output
+
+
+def test_the_readme_command_table_lists_every_command_and_option() -> None:
+    import click
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    ctx = click.Context(main)
+    missing = []
+    for name in main.list_commands(ctx):
+        command = main.get_command(ctx, name)
+        assert command is not None
+        rows = [line for line in readme if line.startswith(f"| `monitor {name}")]
+        if not rows:
+            missing.append(name)
+        for option in command.params:
+            if not isinstance(option, click.Option) or option.name in ("config", "verbose", "help"):
+                continue
+            longest = max(option.opts, key=len)
+            spellings = [f"{o}]" for o in option.opts + option.secondary_opts if o.startswith("--")]
+            spellings += [f"{o} " for o in option.opts + option.secondary_opts if o.startswith("--")]
+            if not any(o in row for row in rows for o in spellings):
+                missing.append(f"{name} {longest}")
+    assert missing == [], ", ".join(missing)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.daemon.health import parse_address
+from monitor.clicontext import parse_address
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.operator import OperatorAlert, render, transition
 from monitor.daemon.schedule import DueQueue
@@ -115,3 +115,16 @@ def test_addresses(text: str, expected: tuple[str, int]) -> None:
 def test_bad_addresses(text: str) -> None:
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_address(text)
+
+
+def test_an_operator_alert_names_its_source_without_credentials() -> None:
+    from monitor.daemon.operator import alert_for
+    from monitor.store import HealthStep
+
+    url = "https://admin:pa55word@registry.test/ks?api_key=sk-live-0123456789"
+    step = HealthStep(1, f"html · {url}", url, failures_before=2, failed=True, error="HTTP 503")
+    alert = alert_for(step, threshold=3)
+    assert alert is not None and alert.kind == "unhealthy"
+    shown = alert.title + alert.body() + render(alert, "html").body
+    assert "registry.test/ks" in shown
+    assert "pa55word" not in shown and "sk-live-0123456789" not in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import random
 import re
 from datetime import datetime, timedelta
@@ -383,3 +384,39 @@ def test_operator_alerts_at_the_same_moment_never_collide(tmp_path: Path) -> Non
     )
     store.close()
     assert written == 2
+
+
+def test_an_alert_masks_the_credentials_of_its_registry_url() -> None:
+    url = "https://admin:pa55word@registry.example.com/ks?api_key=sk-live-0123456789"
+    record = event(source=f"html · {url}", url=url)
+    for fmt in ("text", "markdown", "html"):
+        message = render_event(record, fmt)  # type: ignore[arg-type]
+        shown = message.title + message.body
+        assert "registry.example.com/ks" in shown, fmt
+        assert "pa55word" not in shown and "sk-live-0123456789" not in shown, fmt
+
+
+def test_an_alerts_news_link_keeps_its_query_as_written() -> None:
+    url = "https://news.example.com/read?id=7&q=a%26b+c&utm=x"  # %26 is data, not a separator
+    message = render_event(event(origin="news", url=url, source="feed · news"), "html")
+    assert f'href="{url.replace("&", "&amp;")}"' in message.body
+
+
+def test_auditing_a_bad_channel_logs_no_part_of_its_password(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from monitor.config import load_config
+    from monitor.notify.channels import audit
+
+    path = tmp_path / "monitor.yaml"
+    path.write_text(
+        'channels: {a: "notaservice://u:${PW}@h/x", b: "mailto://u:${PW}@h"}\n'
+        "people: [{name: X}]\n",
+        encoding="utf-8",
+    )
+    loaded = load_config(path, env={"PW": "Mailpassword7"})
+    with caplog.at_level(logging.DEBUG):
+        found = audit(loaded.config, loaded.secrets)
+    assert len(found) == 2 and all("apprise cannot send" in f.message for f in found)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "M...7" not in logged and "Mailpassword7" not in logged

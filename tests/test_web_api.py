@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from web_support import API_KEY, TOKEN, Seeded, event_id, seed
+from web_support import API_KEY, TOKEN, Seeded, event_id, seed, write_config
 
 from monitor.cli import main
 from monitor.store.tables import deliveries
@@ -251,6 +251,19 @@ def test_without_a_token_only_loopback_names_are_answered(tmp_path: Path) -> Non
     s.store.close()
 
 
+def test_a_reload_that_drops_the_token_closes_a_network_dashboard(tmp_path: Path) -> None:
+    with_token = seed(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    live = [with_token.loaded]
+    app = create_app(Site(with_token.store, lambda: live[0], exposed=True))  # on 0.0.0.0
+    assert TestClient(app, base_url="http://127.0.0.1:8080").get("/events", headers=BEARER).status_code == 200
+    live[0] = write_config(tmp_path, with_token.loaded.config.state, token=False)  # SIGHUP
+    # A client on the network chooses its Host header: a loopback name opens nothing.
+    for base in ("http://127.0.0.1:8080", "http://localhost", "http://192.0.2.7:8080"):
+        answer = TestClient(app, base_url=base).get("/api/v1/events")
+        assert answer.status_code == 403 and "web.token" in answer.text, base
+    with_token.store.close()
+
+
 def test_a_network_address_without_a_token_is_refused(tmp_path: Path) -> None:
     s = seed(tmp_path, f"sqlite:///{tmp_path / 'state.db'}", token=False)
     s.store.close()
@@ -260,6 +273,18 @@ def test_a_network_address_without_a_token_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert "web.token" in result.output and "without a token" in result.output
         assert "Traceback" not in result.output
+
+
+def test_web_and_run_read_their_address_alike(tmp_path: Path) -> None:
+    s = seed(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    s.store.close()
+    config = str(tmp_path / "monitor.yaml")
+    env = {"API_KEY": API_KEY, "MONITOR_WEB_TOKEN": TOKEN}
+    for address in ("999.1.1.1:8080", "127.0.0.1:65536", "nonsense"):
+        for command in ("web", "run"):
+            result = CliRunner().invoke(main, ["-c", config, command, "--http", address], env=env)
+            assert result.exit_code == 2, (command, address, result.output)
+            assert "Invalid value for '--http'" in result.output, (command, address)
 
 
 def test_text_from_registries_is_shown_as_text_and_secrets_never(
@@ -289,6 +314,34 @@ def test_text_from_registries_is_shown_as_text_and_secrets_never(
     policy = client.get("/events").headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_a_source_key_with_credentials_is_shown_masked(client: TestClient, seeded: Seeded) -> None:
+    from datetime import timedelta
+
+    from web_support import NOW
+
+    from monitor.model import Change
+    from monitor.store.store import CheckOutcome, SourceRecord
+
+    url = f"https://admin:pa55word@registry.test/ks?api_key={API_KEY}"
+    key = f"html · {url}"  # sources are keyed by kind and URL
+    row = seeded.store.sync_sources([SourceRecord(key, "html", "Kingsoft Corporation", url, 3600)], NOW)
+    change = Change("joined", "Pony Ma", "Kingsoft Corporation", frozenset({"director"}))
+    seeded.store.save([CheckOutcome(
+        source_id=row[key].id, source_name=key, checked_at=NOW, next_check_at=NOW + timedelta(hours=1),
+        status="changed", url=url, changes=(change,),
+    )])  # fmt: skip
+    (item,) = client.get("/api/v1/events?person=Pony%20Ma", headers=BEARER).json()["items"]
+    shown = [
+        client.get(f"/events/{item['id']}").text,
+        client.get(f"/api/v1/events/{item['id']}", headers=BEARER).text,
+        client.get("/api/v1/sources", headers=BEARER).text,
+        client.get("/sources").text,
+    ]
+    assert item["source"].startswith("html · https://admin:***@registry.test/ks")
+    for body in shown:
+        assert "registry.test/ks" in body and API_KEY not in body and "pa55word" not in body
 
 
 def test_the_api_speaks_rfc3339_and_documents_itself(client: TestClient) -> None:
@@ -356,3 +409,17 @@ def test_an_event_shows_the_officer_list_before_and_after(
     assert "No earlier list." in client.get(f"/events/{first}").text
     news = event_id(seeded, "<script>alert(1)</script>", "joined", "Kingsoft Corporation")
     assert "officer-list" not in client.get(f"/events/{news}").text
+
+
+def test_an_id_beyond_the_databases_integers_is_not_found_or_refused(client: TestClient) -> None:
+    huge = "99999999999999999999999"  # SQLite cannot even compare it: an error, not an answer
+    token = csrf(client)
+    page = client.get(f"/events/{huge}")
+    assert page.status_code == 404 and "There is no event" in page.text
+    for path, form in (
+        (f"/events/{huge}/read", {"csrf": token}),
+        (f"/events/{huge}/review", {"csrf": token, "reviewer": "ann"}),
+        (f"/alerts/{huge}/retry", {"csrf": token}),
+        ("/events/read", {"csrf": token, "up_to": huge}),
+    ):
+        assert client.post(path, data=form, follow_redirects=False).status_code == 422, path

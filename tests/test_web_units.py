@@ -86,3 +86,10 @@ def test_filters_round_trip_through_their_url_and_refuse_nonsense() -> None:
     for bad in ({"change": ("hired",)}, {"origin": "rumour"}, {"limit": 0}, {"cursor": "x"}):
         with pytest.raises(BadFilter):
             EventFilter(**bad)  # type: ignore[arg-type]
+
+
+def test_a_masked_url_keeps_the_rest_of_its_query_as_written() -> None:
+    from monitor.redact import redact_url
+
+    url = "https://news.example.com/read?id=7&q=a%26b+c&api_key=sk-live-1"
+    assert redact_url(url) == "https://news.example.com/read?id=7&q=a%26b+c&api_key=***"

@@ -9,25 +9,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import click
 
-from monitor.clicontext import Context, handle_errors
-from monitor.daemon.health import parse_address
+from monitor.clicontext import DEFAULT_HTTP, Context, handle_errors, http_address, parse_address
 from monitor.errors import ConfigError
 from monitor.store import Store
-
-DEFAULT_HTTP = "127.0.0.1:8080"
-
-
-def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse_address(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 @contextmanager
@@ -54,7 +41,7 @@ def register(main: click.Group) -> None:
     @click.option(
         "--http",
         envvar="MONITOR_HTTP",
-        callback=_address,
+        callback=http_address,
         metavar="HOST:PORT",
         help="Serve /healthz, /metrics and the dashboard here (env MONITOR_HTTP).",
     )

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import ipaddress
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -27,20 +25,6 @@ class HttpServer(Protocol):
 # dashboard (monitor.web) when the command line passes it in.
 ServeHttp = Callable[[str, int, Handler], Awaitable[HttpServer]]
 REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
-
-
-def parse_address(value: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:8080`` for IPv6) → (host, port)."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
-    host = host.strip("[]") or "0.0.0.0"
-    if re.fullmatch(r"[\d.]+", host) or ":" in host:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            raise ValueError(f"{host!r} in {value!r} is not an IP address") from None
-    return host, int(port)
 
 
 def response(status: int, content_type: str, body: str) -> bytes:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from monitor.diff import LAYOUT_CHANGED
 from monitor.notify.messages import Format, Message, render_notice
+from monitor.redact import redact_key, redact_url
 from monitor.store import HealthStep, utcnow
 
 log = logging.getLogger("monitor.daemon")
@@ -78,7 +79,9 @@ def alert_for(step: HealthStep, threshold: int) -> OperatorAlert | None:
     if kind is None:
         return None
     failures = step.failures_before + (1 if step.failed else 0)
-    return OperatorAlert(kind, step.source, step.url, failures, step.error)
+    # The alert goes to every channel and the log: a source's URL without its credentials.
+    url = redact_url(step.url) if step.url else ""
+    return OperatorAlert(kind, redact_key(step.source), url, failures, step.error)
 
 
 def _layout(reason: str | None) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -115,6 +116,17 @@ _COMMON_ARGS = frozenset(
 )
 
 
+@contextmanager
+def _apprise_silenced() -> Iterator[None]:
+    """apprise's own log records off for a while (the finding says it in its place)."""
+    logger = logging.getLogger("apprise")
+    was, logger.disabled = logger.disabled, True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
 def audit(config: Config, secrets: Iterable[str] = ()) -> list[Finding]:
     """Channel URLs apprise cannot use (errors) or would use without part of what was
     written (a warning naming the dropped query keys)."""
@@ -126,7 +138,9 @@ def audit(config: Config, secrets: Iterable[str] = ()) -> list[Finding]:
         path = ("channels", name) if isinstance(value, str) else ("channels", name, "url")
         url = config.channel(name).url
         apobj = apprise.Apprise()
-        if not url.strip() or not apobj.add(encode_secrets(url, hidden)) or len(apobj) == 0:
+        with _apprise_silenced():  # its "Unparseable URL u:p...d@host" shows a password's ends
+            added = bool(url.strip()) and apobj.add(encode_secrets(url, hidden))
+        if not added or len(apobj) == 0:
             shown = redact_url(url, hidden) if url.strip() else "an empty URL"
             found.append(
                 Finding(

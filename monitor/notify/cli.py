@@ -213,17 +213,10 @@ def _deliveries_commands(main: click.Group) -> None:
                 )
                 for r in rows
             ]
-            colours = {"dead": "red", "sent": "green"}
-            for line in output.table(
-                headers,
-                table,
-                colour=lambda n, cell, col: colours.get(cell) if col == 3 else None,
-                enabled=output.colour_enabled(),
-            ):
-                click.echo(line)
+            output.echo_status_table(headers, table, 3, {"dead": "red", "sent": "green"})
 
     @deliveries.command(name="retry")
-    @click.argument("delivery_id", metavar="ID", type=int)
+    @click.argument("delivery_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
     @click.pass_obj
     def retry_command(obj: Context, delivery_id: int) -> None:
         """Send delivery ID again: a dead one gets a fresh set of attempts."""

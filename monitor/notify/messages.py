@@ -17,6 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from monitor.redact import redact_key, redact_url
 from monitor.store import EventRecord
 
 if TYPE_CHECKING:  # jinja2 is imported when a message is first rendered
@@ -60,6 +61,7 @@ def event_context(event: EventRecord, note: str | None = None) -> dict[str, Any]
     """The values a template can use for one event."""
     before, after = _roles_before_after(event)
     summary = f"{before or '-'} → {after or '-'}" if event.change == "role_changed" else event.role
+    url = redact_url(event.url) if event.url else ""
     return {
         "alert_id": f"#{event.id}",
         "id": event.id,
@@ -79,9 +81,9 @@ def event_context(event: EventRecord, note: str | None = None) -> dict[str, Any]
         "effective_date": event.effective_date or "",
         "published_date": event.published_date or "",
         "detected_at": _utc(event.detected_at),
-        "source": event.source,
-        "url": event.url,
-        "link": event.url if re.match(r"(?i)^https?://", event.url or "") else "",
+        "source": redact_key(event.source),  # a registry URL may carry a password or key
+        "url": url,
+        "link": url if re.match(r"(?i)^https?://", url) else "",
         "evidence": event.evidence,
         "origin": event.origin,
         "confirmed": event.notice == "confirmed",  # a follow-up: a registry confirms the news

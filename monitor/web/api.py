@@ -207,11 +207,18 @@ def event_out(site: Any, view: q.EventView) -> EventOut:
         read_at=q.aware(view.read_at),
         origin=e.origin,
         confidence=e.confidence,
-        source=e.source,
+        source=site.source(e.source),
         url=site.url(e.url),
         evidence=e.evidence,
         evidence_items=[
-            Evidence(**{**item, "url": site.url(item.get("url"))}) for item in e.evidence_items
+            Evidence(
+                **{
+                    **item,
+                    "url": site.url(item.get("url")),
+                    "source": site.source(item.get("source")),
+                }
+            )
+            for item in e.evidence_items
         ],
         reviews=[ReviewOut(**r.__dict__) for r in view.reviews],
         link=f"/events/{e.id}",
@@ -318,7 +325,7 @@ def sources(request: Request, errors: bool = False) -> list[SourceOut]:
     site = _site(request)
     return [
         SourceOut(
-            key=r.key,
+            key=site.source(r.key),
             kind=r.kind,
             entity=r.entity,
             url=site.url(r.url),

@@ -25,10 +25,10 @@ from markupsafe import Markup
 
 from monitor import __version__
 from monitor.config import Loaded
-from monitor.redact import redact_text, redact_url
+from monitor.redact import redact_key, redact_text, redact_url
 from monitor.store import Store, utcnow
 from monitor.web import queries as q
-from monitor.web.api import post_allowed
+from monitor.web.api import MAX_ID, Id, post_allowed
 from monitor.web.api import router as api_router
 from monitor.web.security import Guard, basic_user
 from monitor.web.svg import timeline_svg
@@ -46,6 +46,7 @@ class Site:
     probes: Probes | None = None
     csrf: str = field(default_factory=lambda: random_secrets.token_urlsafe(32))
     today: Callable[[], date] = field(default_factory=lambda: lambda: utcnow().date())
+    exposed: bool = False  # listening beyond loopback: no token then means no pages
 
     @property
     def token(self) -> str | None:
@@ -61,6 +62,10 @@ class Site:
         """A link target only for http(s): a ``javascript:`` URL from a page stays text."""
         shown = self.url(value)
         return shown if shown.lower().startswith(("http://", "https://")) else ""
+
+    def source(self, value: str | None) -> str:
+        """A source's key, whose locator may carry credentials."""
+        return redact_key(value, self.secrets()) if value else ""
 
     def text(self, value: str | None) -> str:
         return redact_text(value, self.secrets()) if value else ""
@@ -103,7 +108,7 @@ def create_app(site: Site) -> Any:
     app.include_router(api_router, prefix="/api/v1")
     _pages(app, site)
     app.add_exception_handler(q.BadFilter, _bad_filter)
-    return Guard(app, lambda: site.token)
+    return Guard(app, lambda: site.token, site.exposed)
 
 
 def _bad_filter(request: Request, exc: Exception) -> Response:
@@ -228,7 +233,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
 
     @post("/events/read")
     def read_all(
-        request: Request, up_to: int = Form(...), csrf: str | None = Form(None)
+        request: Request, up_to: int = Form(ge=0, le=MAX_ID), csrf: str | None = Form(None)
     ) -> Response:
         if not post_allowed(request, csrf):
             return _forbidden()
@@ -238,7 +243,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
 
     @html("/events/{event_id}")
     def event_page(request: Request, event_id: int) -> Response:
-        view = q.get_event(site.store, event_id)
+        view = q.get_event(site.store, event_id) if 1 <= event_id <= MAX_ID else None
         if view is None:
             return _render(request, "missing.html", 404, what=f"event #{event_id}")
         sent = q.list_deliveries(site.store, event_id=event_id)
@@ -251,7 +256,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
 
     @post("/events/{event_id}/read")
     def read_one(
-        request: Request, event_id: int, csrf: str | None = Form(None), read: str = Form("1")
+        request: Request, event_id: Id, csrf: str | None = Form(None), read: str = Form("1")
     ) -> Response:
         if not post_allowed(request, csrf):
             return _forbidden()
@@ -265,7 +270,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     @post("/events/{event_id}/review")
     def review(
         request: Request,
-        event_id: int,
+        event_id: Id,
         reviewer: str = Form(""),
         comment: str = Form(""),
         csrf: str | None = Form(None),
@@ -319,7 +324,7 @@ def _pages(app: FastAPI, site: Site) -> None:  # noqa: C901 - one short route ea
     @post("/alerts/{delivery_id}/retry")
     def retry(
         request: Request,
-        delivery_id: int,
+        delivery_id: Id,
         csrf: str | None = Form(None),
         back: str = Form("/alerts"),
     ) -> Response:

@@ -11,21 +11,22 @@ from typing import Any
 
 import click
 
-from monitor.clicontext import Context
+from monitor.clicontext import DEFAULT_HTTP, Context, http_address
 from monitor.config import Loaded
 from monitor.errors import ConfigError
 from monitor.store import Store
 
-DEFAULT_HTTP = "127.0.0.1:8080"
 # The daemon's probes: a path -> (status, content type, body), or None.
 Probes = Callable[[str], tuple[int, str, str] | None]
 
 
-def web_app(store: Store, loaded: Callable[[], Loaded], probes: Any = None) -> Any:
-    """The dashboard's ASGI application (FastAPI is imported here, on first use)."""
+def web_app(store: Store, loaded: Callable[[], Loaded], host: str, probes: Any = None) -> Any:
+    """The dashboard's ASGI application for a server on ``host`` (FastAPI is imported
+    here, on first use)."""
     from monitor.web.app import Site, create_app
+    from monitor.web.security import is_loopback
 
-    return create_app(Site(store, loaded, probes))
+    return create_app(Site(store, loaded, probes, exposed=not is_loopback(host)))
 
 
 def serve_for(
@@ -36,7 +37,7 @@ def serve_for(
     async def serve(host: str, port: int, probes: Probes) -> Any:
         from monitor.web.serve import start
 
-        return await start(web_app(store, loaded, probes), host, port)
+        return await start(web_app(store, loaded, host, probes), host, port)
 
     return serve
 
@@ -50,14 +51,6 @@ def check_exposure(host: str, loaded: Loaded) -> None:
         raise ConfigError(reason, file=loaded.file, path="web.token")
 
 
-def _address(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:8080`` for IPv6), as ``monitor run --http`` reads it."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise click.BadParameter(f"{value!r} is not HOST:PORT (e.g. 127.0.0.1:8080)")
-    return host.strip("[]") or "0.0.0.0", int(port)
-
-
 def register(main: click.Group) -> None:
     @main.command()
     @click.option(
@@ -65,7 +58,7 @@ def register(main: click.Group) -> None:
         envvar="MONITOR_HTTP",
         default=DEFAULT_HTTP,
         show_default=True,
-        callback=_address,
+        callback=http_address,
         metavar="HOST:PORT",
         help="Where to serve (env MONITOR_HTTP). Off loopback it needs `web.token`.",
     )
@@ -84,7 +77,7 @@ def register(main: click.Group) -> None:
             check_exposure(http[0], loaded)
             store = Store(loaded.config.state)
             try:
-                return asyncio.run(_serve(web_app(store, lambda: loaded), *http))
+                return asyncio.run(_serve(web_app(store, lambda: loaded, http[0]), *http))
             finally:
                 store.close()
 

@@ -4,6 +4,8 @@
   TOKEN`` (the API) or HTTP Basic with the token as the password (browsers). Without a
   token the server must be bound to loopback, and then it answers only requests whose
   ``Host`` is a loopback name (a page elsewhere cannot reach it through DNS rebinding).
+  Serving beyond loopback, a token the live config no longer sets (a reload dropped it)
+  closes the pages instead of opening them: the ``Host`` header is the client's to choose.
 - ``/healthz`` and ``/metrics`` stay open for probes and scrapers.
 - A POST needs the bearer token (browsers never add one by themselves) or the CSRF
   token the pages carry, and a cross-origin ``Origin`` is refused either way.
@@ -97,9 +99,12 @@ def basic_user(authorization: str) -> str | None:
 class Guard:
     """The ASGI middleware that enforces the rules above around the app."""
 
-    def __init__(self, app: ASGIApp, token: Callable[[], str | None]) -> None:
+    def __init__(
+        self, app: ASGIApp, token: Callable[[], str | None], exposed: bool = False
+    ) -> None:
         self.app = app
         self.token = token
+        self.exposed = exposed  # listening beyond loopback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,6 +133,12 @@ class Guard:
         token = self.token()
         api = path.startswith("/api/")
         if token is None:
+            if self.exposed:
+                return (
+                    403,
+                    "the dashboard listens beyond loopback and the config sets no web.token",
+                    [],
+                )
             if not is_loopback(_host_name(headers.get("host", ""))):
                 return 403, "this dashboard answers only on a loopback address", []
             return None

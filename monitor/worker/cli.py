@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from monitor.clicontext import Context
-from monitor.daemon.cli import _address
+from monitor.clicontext import Context, http_address
 
 
 def register(main: click.Group) -> None:
@@ -25,7 +24,7 @@ def register(main: click.Group) -> None:
     @click.option(
         "--http",
         envvar="MONITOR_HTTP",
-        callback=_address,
+        callback=http_address,
         metavar="HOST:PORT",
         help="Serve /healthz and /metrics here (env MONITOR_HTTP).",
     )
