@@ -23,6 +23,7 @@ from monitor.errors import MonitorError
 from monitor.fetch import Fetcher, HostPolicy
 from monitor.model import Change, Officer
 from monitor.news.match import Watch
+from monitor.redact import redact_key
 from monitor.sources.base import FetchState, NotModified, Reported, Source
 from monitor.sources.feed import NEWS_ENTITY
 from monitor.store import (
@@ -231,7 +232,7 @@ class Checker:
         except MonitorError as exc:
             return replace(base, error=str(exc))
         except Exception as exc:  # a defect must cost this source's check, not the cycle's
-            log.exception("checking %s failed unexpectedly", source.key)
+            log.exception("checking %s failed unexpectedly", redact_key(source.key))
             return replace(
                 base, error=f"unexpected error ({type(exc).__name__}: {exc}); see the log"
             )
@@ -366,7 +367,7 @@ def _log(result: CheckResult) -> None:
     # is alerted after several in a row): INFO, like every other check's line.
     log.info(
         "check source=%r status=%s duration=%.3fs changes=%d%s",
-        result.source.key,
+        redact_key(result.source.key),
         out.status,
         result.seconds,
         len(out.changes),

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 from conftest import REPO, PageServer, registry_page
 from test_notify_e2e import Hooks, free_port
@@ -114,7 +116,9 @@ def test_a_watch_list_that_watches_nothing_is_not_just_ok(tmp_path: Path) -> Non
     assert checked.exit_code == 0 and "nothing to check" in checked.stderr
 
 
-def test_source_credentials_are_masked_wherever_a_source_is_printed(tmp_path: Path) -> None:
+def test_source_credentials_are_masked_wherever_a_source_is_printed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     key, password = "sk-live-0123456789abcdef", "hunter2-registry"
     config = tmp_path / "monitor.yaml"
     url = f"http://admin:{password}@127.0.0.1:{free_port()}/wuhan?api_key=${{REG_KEY}}"
@@ -129,14 +133,20 @@ companies:
         encoding="utf-8",
     )
     runner = CliRunner(env={"REG_KEY": key})
+    logger = logging.getLogger("monitor")
+    logger.addHandler(caplog.handler)  # the command's own logging does not propagate
     for command in (["check", "--all"], ["sources"], ["sources", "--json"], ["status"],
                     ["status", "--json"], ["preview"]):  # fmt: skip
-        shown = runner.invoke(main, [*command, "-c", str(config)])
+        shown = runner.invoke(main, [*command, "-c", str(config), "-v"])
         assert "127.0.0.1" in shown.output, command  # the source is shown ...
         assert key not in shown.output and password not in shown.output, command  # ... masked
         assert "Traceback" not in shown.output, command
         if command[0] in ("check", "preview"):  # nothing listens there
             assert shown.exit_code == 1 and "FAILED" in shown.output, command
+    logger.removeHandler(caplog.handler)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "check source='html · http://admin:***@127.0.0.1" in logged  # the check's log line
+    assert key not in logged and password not in logged
 
 
 def test_retrying_an_id_no_delivery_can_have_is_a_usage_error(tmp_path: Path) -> None:

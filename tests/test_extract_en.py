@@ -326,6 +326,13 @@ DISTRACTORS = [
     "John Smith, who retired as chairman of Zentrix Corp in 1980, died on Monday.",
     "Zentrix Corp said John Smith would be nominated for re-election at the annual meeting.",
     "Zentrix Corp is looking for a new chief executive to replace John Smith.",
+    "John Smith is reportedly leaving Zentrix Corp as chairman.",
+    "Mary Jones is tipped to succeed John Smith as chief executive of Zentrix Corp.",
+    "Shareholders of Zentrix Corp called for chairman John Smith to resign.",
+    "Zentrix Corp chairman John Smith refused to step down.",
+    "People familiar with the matter said John Smith will quit Zentrix Corp.",
+    "Zentrix Corp chairman John Smith told reporters he had no intention of resigning.",
+    "Zentrix Corp said it would ask shareholders to elect John Smith as a director.",
 ]
 
 
@@ -369,3 +376,39 @@ GAZETTEER = [
 def test_watched_companies_without_legal_form(text: str, expected: tuple[str, str, str]) -> None:
     found = extract_statements(text, published=PUBLISHED, companies=WATCHED)
     assert _triples(found) == {expected}
+
+
+# --- capitalised words before an office are whose office it is, not a person ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Zentrix Corp said Investor Relations director Ann Vo resigned.",
+            {("Ann Vo", "Zentrix Corp", "left")},
+        ),
+        (
+            "The board of Zentrix Corp elected Annual Meeting Chairman Tom Lee.",
+            {("Tom Lee", "Zentrix Corp", "joined")},
+        ),
+        (
+            "Zentrix Corp said Chief Executive Officer Mary Jones resigned.",
+            {("Mary Jones", "Zentrix Corp", "left")},
+        ),
+        (
+            "Zentrix Corp said Executive Vice President Mary Jones resigned.",
+            {("Mary Jones", "Zentrix Corp", "left")},
+        ),
+    ],
+)
+def test_capitalised_words_before_an_office(text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _triples(_read(text)) == expected
+
+
+def test_a_company_whose_analyst_speaks_is_no_employer() -> None:
+    text = (
+        "Zentrix Corp said chairman Tom Lee resigned, according to Alder Securities Inc "
+        "analyst Ann Vo."
+    )
+    assert _triples(_read(text)) == {("Tom Lee", "Zentrix Corp", "left")}

@@ -340,6 +340,32 @@ def test_a_rumour_governs_every_verb_after_it() -> None:
     }
 
 
+def test_a_company_whose_analyst_speaks_is_no_employer() -> None:
+    found = {(s.person, s.company) for s in _read(HEAD + "安信证券分析师表示，总经理王强辞职。")}
+    assert found == {("王强", "北辰电气")}
+
+
+def test_words_before_an_office_that_a_name_follows_are_no_person() -> None:
+    found = {
+        (s.person, s.company, s.change) for s in _read(HEAD + "公司聘任万科原副总裁王强为总经理。")
+    }
+    assert found == {("王强", "北辰电气", "joined")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "据报道，董事长张海将辞职。",
+        "总经理李明有望接任董事长。",
+        "多名股东呼吁董事长张海辞职。",
+        "董事长张海拒绝辞职。",
+        "股东们要求董事长张海辞职。",
+    ],
+)
+def test_hearsay_odds_and_demands_are_no_change(sentence: str) -> None:
+    assert _read(HEAD + sentence) == []
+
+
 def test_a_verb_without_an_object_leaves_no_company_after_it() -> None:
     text = "蓝海科技（300888）公告。5月，副总裁周敏离职后加盟了远山科技，担任远山科技首席运营官。"
     found = {(s.person, s.company, s.change) for s in _read(text)}

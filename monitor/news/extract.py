@@ -256,9 +256,15 @@ def _parse(
     date_spans = [Span(d.start, d.end, "") for d in dates]
     triggers = find_triggers(text, [*taken, *roles, *date_spans])
     asides = _asides(text, found_companies, found_people, triggers)
+    found_people = [p for p in found_people if not _modifies_role(text, p, roles, found_people)]
+    employers = [
+        c
+        for c in found_companies
+        if not (zh.OBSERVER.match(text, c.end) or en.OBSERVER.match(text, c.end))
+    ]
     return _Sentence(
         text,
-        tuple(c for c in found_companies if not _within(c, asides)),
+        tuple(c for c in employers if not _within(c, asides)),
         tuple(found_people),
         tuple(r for r in roles if not _within(r, asides)),
         tuple(t for t in triggers if not _within(t, asides)),
@@ -266,6 +272,22 @@ def _parse(
         original,
         tuple(asides),
         tuple(c for c in found_companies if _within(c, asides)),
+    )
+
+
+def _modifies_role(
+    text: str, p: PersonMention, roles: Sequence[RoleMention], people: Sequence[PersonMention]
+) -> bool:
+    """ "Investor Relations director Ann Vo", "万科原副总裁王强": words right before an
+    office that a name follows say whose office it is; the person is the name after it."""
+    if p.watched or p.pronoun:
+        return False
+    role = next((r for r in roles if r.start >= p.end and not text[p.end : r.start].strip()), None)
+    if role is None:
+        return False
+    return any(
+        q.start >= role.end and not q.pronoun and not text[role.end : q.start].strip()
+        for q in people
     )
 
 

@@ -197,7 +197,7 @@ _EN_NAME = re.compile(
     + _EN_PARTICLE
     + r"\s+)?"
     + _EN_NAME_TOKEN
-    + r"){1,3}"
+    + r"){1,7}"  # a longer run is cut at words that are no name parts (below)
     + _EN_SUFFIX
     + r"?(?![\w])"
 )
@@ -277,22 +277,27 @@ _UNIT_OF = re.compile(r"\b(?:company|firm|group|corporation|bank)['’]s\s+$", r
 
 
 def _clean_en_name(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a run of capitalised words at words that are not name parts."""
+    """Split a run of capitalised words at words that are not name parts. An
+    organisation word ("Boeing Military Aircraft") makes the words around it no person,
+    up to an office word ("Acme Bank Chairman Tom Lee")."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
+    organisation = False
     words = list(re.finditer(r"\S+", sentence[start:end]))
     for k, w in enumerate(words):
         word = w.group().strip(".,").lower()
-        if word in en.ORG_WORDS:  # "Boeing Military Aircraft" is no person
-            return []
-        if word in en.PLACES and not run and _name_follows(words, k):
+        if word in en.ORG_WORDS:
+            run, organisation = [], True
+        elif word in en.PLACES and not run and not organisation and _name_follows(words, k):
             run.append((start + w.start(), start + w.end()))  # "Chengdu Li"
         elif word in lx.NOT_NAME_WORDS or _ADVERB.search(word):
-            out.extend(_keep_run(run))
-            run = []
-        else:
+            if not organisation:
+                out.extend(_keep_run(run))
+            run, organisation = [], False
+        elif not organisation:
             run.append((start + w.start(), start + w.end()))
-    out.extend(_keep_run(run))
+    if not organisation:
+        out.extend(_keep_run(run))
     return out
 
 
@@ -308,7 +313,8 @@ def _name_follows(words: list[re.Match[str]], k: int) -> bool:
 
 
 def _keep_run(run: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    return [(run[0][0], run[-1][1])] if len(run) >= 2 else []
+    # a person is named in two to four words; five capitalised words are a title or a unit
+    return [(run[0][0], run[-1][1])] if 2 <= len(run) <= 4 else []
 
 
 def _zh_names(sentence: str) -> list[tuple[int, int]]:

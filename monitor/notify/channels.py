@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("monitor.notify")
 
 SEND_TIMEOUT = 60.0  # seconds for one message to one channel, all its services
-# The header that carries a message's idempotency key (webhooks, and mail as a header):
-# the same alert sent again after a crash carries the same key.
+# The header that carries a message's idempotency key (webhooks, and mail as a header;
+# mail also takes a Message-ID derived from it, see notify/mail.py): the same alert sent
+# again after a crash carries the same key.
 KEY_HEADER = "Idempotency-Key"
 Verdict = Literal["sent", "retry", "dead"]
 
@@ -78,8 +79,14 @@ def build(name: str, channel: Channel, secrets: frozenset[str]) -> Built:
     ]  # fmt: skip
     for problem in problems:
         log.warning("channel %s: %s; the default template is used", name, problem)
+    from monitor.notify.mail import keyed
+
+    url = encode_secrets(channel.url, secrets)
     apobj = apprise.Apprise()
-    if not apobj.add(encode_secrets(channel.url, secrets)) or len(apobj) == 0:
+    if apobj.add(url) and len(apobj) == 1 and (service := keyed(apobj[0], url)) is not apobj[0]:
+        apobj = apprise.Apprise()
+        apobj.add(service)  # mail under a Message-ID derived from its idempotency key
+    if len(apobj) == 0:
         return Built(
             name,
             channel,

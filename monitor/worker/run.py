@@ -33,6 +33,7 @@ from monitor.daemon.metrics import Metrics
 from monitor.daemon.operator import OperatorAlert, OperatorHook
 from monitor.notify.channels import Channels
 from monitor.notify.deliver import deliver_due
+from monitor.redact import redact_key
 from monitor.sources.base import Source
 from monitor.store import CheckOutcome, EventRecord, SourceRow, Store, utcnow
 from monitor.worker import fence
@@ -172,7 +173,7 @@ class Worker:
             events, saved = await asyncio.to_thread(self._save, outcome, token)
         except fence.StaleCheck as exc:
             self.stale_results += 1
-            log.warning("check source=%r: %s", key, exc)
+            log.warning("check source=%r: %s", redact_key(key), exc)
             return
         self.db_seconds += opened + saved
         self.metrics.checks[outcome.status] += 1

@@ -182,6 +182,7 @@ class Receipt:
     at: float
     key: str | None
     ids: tuple[int, ...]
+    message_id: str | None = None  # mail: the Message-ID, derived from the key
 
 
 @dataclass
@@ -262,7 +263,11 @@ class Mailbox:
                     if part.get_content_maintype() == "text"
                 )
                 ids = tuple(int(i) for i in ALERT_ID.findall(text))
-                box.receipts.append(Receipt(time.monotonic(), message["Idempotency-Key"], ids))
+                box.receipts.append(
+                    Receipt(
+                        time.monotonic(), message["Idempotency-Key"], ids, message["Message-ID"]
+                    )
+                )
                 return "250 OK"
 
         with socket.socket() as probe:

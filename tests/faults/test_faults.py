@@ -278,15 +278,18 @@ def tally(world: World, script: Script, store: Store) -> Tally:
                 out.lost += 1
                 continue
             for before, again in itertools.pairwise(got):
-                # Sent again by a later process: the kill fell before the record.
+                # Sent again by a later process: the kill fell before the record. A mail
+                # repeat has the Message-ID of the first, so a mail system can drop it.
                 killed = any(before.at <= k <= again.at for k in world.kills)
-                if again.key is not None and again.key == before.key and killed:
+                same = again.key == before.key and again.message_id == before.message_id
+                if again.key is not None and same and killed:
                     out.repeats.append(again.key)
                 else:
                     out.duplicates += 1
                     near = min((k - before.at for k in world.kills), key=abs, default=None)
                     out.what.append(
                         f"{name} {key}: keys {before.key} then {again.key}, "
+                        f"Message-IDs {before.message_id} then {again.message_id}, "
                         f"{again.at - before.at:.2f}s apart, nearest kill {near}"
                     )
             if _fault_free(world, name, key[2], injected, got[0], down):

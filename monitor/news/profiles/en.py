@@ -26,7 +26,7 @@ from monitor.news.rules import (
     TriggerRule,
 )
 
-__all__ = ["SELF_REFERENCE", "TRIGGERS", "DocumentCompanies", "document_companies"]
+__all__ = ["OBSERVER", "SELF_REFERENCE", "TRIGGERS", "DocumentCompanies", "document_companies"]
 
 
 def _en(pattern: str) -> re.Pattern[str]:
@@ -179,7 +179,13 @@ EN_HEDGE = re.compile(
     r"|rumou?r\w*|speculat\w*|unconfirmed|no plans?|not(?! only)|never|n't|plan(?:s|ned|ning)? to"
     r"|intend(?:s|ed)? to|consider\w*|expected to|may|might|could|whether|if|unless"
     r"|in talks|prior to|hopes? to|wants? to|would like to"
-    r"|was to|were to|offered to|threaten\w* to|asked to)(?![\w-])|n't",
+    r"|was to|were to|offered to|threaten\w* to|asked to"
+    # hearsay, odds and demands: no change has been made
+    r"|reportedly|is said to|are said to|likely to|tipped to|front-?runner|short-?list\w*"
+    r"|familiar with|call(?:s|ed|ing)? (?:for|on)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?"
+    r"|refus(?:e|es|ed|ing) to|declin(?:e|es|ed|ing) to"
+    r"|no (?:intention|desire|interest)s?|ask(?:s|ed|ing)? (?:shareholders|stockholders) to)"
+    r"(?![\w-])|n't",
     re.IGNORECASE,
 )
 # right before the verb these make it background: "had previously resigned"
@@ -570,6 +576,11 @@ KEEPS = re.compile(
     r"\b(?:will|would|to) (?:remain|continue|stay)(?: on)?(?: as)?\b"
     r"|\b(?:remains|continues)(?: as)?\b",
     re.IGNORECASE,
+)
+# "according to Alder Securities Inc analyst Ann Vo": a company whose analyst speaks is the
+# source of the news, not the employer in it
+OBSERVER = re.compile(
+    r"\s+(?:(?:chief|senior|equity|industry)\s+)?(?:analyst|economist|strategist)s?\b", re.I
 )
 # "nominated for re-election": the same office again
 RE_ELECTION = re.compile(r"[^.;]{0,60}?\bre-?elect", re.IGNORECASE)

@@ -53,6 +53,7 @@ from monitor.normalize import fold_han
 __all__ = [
     "LIST_GAP",
     "NO_OBJECT",
+    "OBSERVER",
     "RUMOUR",
     "SELF_REFERENCE",
     "DocumentCompanies",
@@ -177,6 +178,8 @@ ZH_TRIGGERS: tuple[TriggerRule, ...] = (
 ZH_HEDGE = re.compile(
     r"传闻|传言|网传|据传|否认|辟谣|不实|谣言|猜测|没有|并未|未曾|尚未|未(?!来)|不会|不(?!再|久|仅|同|少|断|过)"
     r"|计划|或将|可能|考虑|是否|并非|如果|若|曾经|早在|此前曾|有消息称|有媒体称|有报道称"
+    # hearsay, odds and demands: 据报道, 有望, 呼吁……辞职, 拒绝辞职, 疑似
+    r"|据报道|有望|拒绝|拒不|疑似|(?:呼吁|要求|敦促)[^，。；,;]*$"
     r"|(?:19|20)\d\d年(?!\d{1,2}月)[^，。；]*$"
     # a résumé: "1975年出生", "2018年3月至今任", "2005年至2009年任", "历任", "毕业于"
     r"|出生|毕业于|学历|国籍|至今|迄今|历任|先后|[年月]至(?:\d|今)"
@@ -189,6 +192,9 @@ RUMOUR = re.compile(
 ZH_STATE = re.compile(r"(?:曾|一直|目前|现|仍然|仍|继续|还|亦|此前|之前|先前)[^，。；]{0,6}$")
 # after a change verb these turn it into a noun: 离任传闻, 辞职计划
 ZH_HEDGE_AFTER = re.compile(r"^.{0,4}(?:传闻|传言|谣言|计划|一事不实|消息不实|的说法|的报道)")
+# "安信证券分析师表示": a company whose analyst or reporter speaks is the source of the
+# news, not the employer in it
+OBSERVER = re.compile(r"(?:的)?(?:首席)?(?:分析师|研究员|经济学家|记者|评论员|律师)")
 ZH_PRONOUN = re.compile(r"[他她其]")
 ZH_COMPANY_ANAPHOR = re.compile(r"该公司|公司|该企业|董事会")
 # Common Chinese surnames (single and compound); a generic Chinese name starts with one.
@@ -402,6 +408,7 @@ _LEAD_NOISE = re.compile(
     r"的|、|与|及|由|从|向|将|已|是|被|了|"
     r"卸任|辞去|辞任|辞职|离任|离职|退出|出任|担任|接任|接替|新任|当选|任命|委任|聘任|聘请|免去|"
     r"不再|变更为|改为|成为|加入|进入|发生|对于|关于|根据|按照|"
+    r"呼吁|要求|敦促|建议|提议|认为|希望|请求|拒绝|"
     r"\d{1,4}[年月日号]|[\d.%]*[\s.%:：,，][\d\s.%:：,，]*(?=[\u4e00-\u9fff])|公司(?=.))"
 )
 # places that begin legal names (厦门国际信托有限公司), to cut a person's name off before them
