@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -44,6 +45,7 @@ Role = Literal["run", "worker"]
 BEAT = 5.0  # seconds between heartbeats of a holder's row
 STALE_AFTER = timedelta(seconds=30)  # SQLite: a row this old belongs to a dead process
 LOCK_KEY = 0x6D6F6E69  # PostgreSQL advisory lock id ("moni")
+SESSION_END_WAIT = 3.0  # seconds a lock held by a just-killed process may take to free
 
 # Not in the Alembic chain: created by the first process that needs it, on any backend.
 monitor_nodes = Table(
@@ -177,7 +179,13 @@ class Guard:
     def _lock_postgres(self) -> None:
         conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         take = "pg_try_advisory_lock" if self.role == "run" else "pg_try_advisory_lock_shared"
-        if not conn.execute(text(f"SELECT {take}(:k)"), {"k": LOCK_KEY}).scalar():
+        # A killed holder's server session ends a moment after the process does: a restart
+        # right after a crash waits that moment out instead of refusing.
+        deadline = time.monotonic() + SESSION_END_WAIT
+        while not conn.execute(text(f"SELECT {take}(:k)"), {"k": LOCK_KEY}).scalar():
+            if time.monotonic() < deadline:
+                time.sleep(0.1)
+                continue
             conn.close()
             now = utcnow()
             live = [n for n in nodes(self.engine) if now - n.beat_at < STALE_AFTER]
